@@ -1,0 +1,2 @@
+/** This service's migrations, oldest first (the platform's outbox tables come first, from libs/common). */
+export const NOTIFIER_MIGRATIONS: Function[] = [];

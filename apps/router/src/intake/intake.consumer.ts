@@ -1,0 +1,22 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConsumerRunner, InjectPlatformConfig, TOPICS, type PlatformConfig } from '@app/common';
+import { IntakeService } from './intake.service.js';
+
+@Injectable()
+export class IntakeConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly runner: ConsumerRunner,
+    private readonly intake: IntakeService,
+    @InjectPlatformConfig() private readonly config: PlatformConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.start({
+      contract: TOPICS.inquirySubmitted,
+      groupId: `${this.config.app}.intake`,
+      handle: async (event) => {
+        await this.intake.receive(event);
+      },
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { idSchema, isoTime } from './common.schemas.js';
+import { defineTopic } from './topic-contract.js';
+
+const base = z.object({
+  messageId: idSchema,
+  inquiryId: idSchema.optional(),
+  channel: z.enum(['wechat', 'weibo', 'app', 'email', 'webhook', 'open311']),
+  attempt: z.number().int().positive(),
+  at: isoTime,
+});
+
+export const DeliveryEventsV1 = defineTopic(
+  'delivery.events.v1',
+  {
+    DeliverySucceeded: base,
+    DeliveryFailed: base.extend({ error: z.string().max(2000), final: z.boolean() }),
+  },
+  (p) => p.inquiryId ?? p.messageId,
+);

@@ -1,0 +1,172 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { EventOf, TopicContract } from '../contracts/topic-contract.js';
+import { dlqName } from '../contracts/topic-contract.js';
+import { decodeEvent } from '../contracts/validate.js';
+import { withTrace } from '../logging/trace-context.js';
+import type { PlatformMetrics } from '../metrics/metrics.js';
+import type { EventProducer } from './event-producer.js';
+import { classifyFailure, describeError, type FailureKind } from './handler-errors.js';
+
+export interface MessageMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface ConsumerSpec<C extends TopicContract> {
+  contract: C;
+  groupId: string;
+  handle: (event: EventOf<C>, meta: MessageMeta) => Promise<void>;
+  /** Start at the earliest offset when the group has no committed offset (default true: nothing is skipped). */
+  fromBeginning?: boolean;
+}
+
+export interface RetryPolicy {
+  retries: number;
+  baseMs: number;
+  maxMs?: number;
+}
+
+/** Offsets are committed at least this often within a long batch; redelivery after a crash is deduplicated. */
+const COMMIT_EVERY = 100;
+
+/**
+ * Runs Kafka consumers the platform's way: the offset is committed only after the handler's database
+ * transaction, transient failures are retried with exponential back-off (bounded), and a message that
+ * fails permanently or runs out of retries is copied to `<topic>.dlq` with its error, so one bad message
+ * never blocks its partition.
+ */
+export class ConsumerRunner {
+  private readonly consumers: Consumer[] = [];
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: EventProducer,
+    private readonly logger: Logger,
+    private readonly retry: RetryPolicy,
+    private readonly metrics?: PlatformMetrics,
+  ) {}
+
+  async start<C extends TopicContract>(spec: ConsumerSpec<C>): Promise<Consumer> {
+    const topic = spec.contract.name;
+    const consumer = this.kafka.consumer({
+      groupId: spec.groupId,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: false,
+    });
+    this.consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: spec.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        let uncommitted = 0;
+        let last: string | undefined;
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) break;
+          const meta = { topic, partition: batch.partition, offset: message.offset };
+          await this.process(spec, message, meta, heartbeat);
+          resolveOffset(message.offset);
+          last = message.offset;
+          if (++uncommitted >= COMMIT_EVERY) {
+            await this.commit(consumer, meta);
+            uncommitted = 0;
+          }
+          await heartbeat();
+        }
+        if (uncommitted > 0 && last !== undefined) {
+          await this.commit(consumer, { topic, partition: batch.partition, offset: last });
+        }
+      },
+    });
+    this.logger.info({ topic, groupId: spec.groupId }, 'consumer started');
+    return consumer;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.allSettled(this.consumers.splice(0).map((c) => c.disconnect()));
+  }
+
+  private commit(consumer: Consumer, meta: MessageMeta): Promise<void> {
+    return consumer.commitOffsets([
+      { topic: meta.topic, partition: meta.partition, offset: (BigInt(meta.offset) + 1n).toString() },
+    ]);
+  }
+
+  private async process<C extends TopicContract>(
+    spec: ConsumerSpec<C>,
+    message: KafkaMessage,
+    meta: MessageMeta,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const started = process.hrtime.bigint();
+    let attempts = 0;
+    let event: EventOf<C> | undefined;
+    for (;;) {
+      attempts++;
+      try {
+        event ??= decodeEvent(spec.contract, message.value);
+        const current = event;
+        await withTrace({ traceId: current.traceId, eventId: current.id }, () => spec.handle(current, meta));
+        this.metrics?.consumed.inc({ topic: meta.topic });
+        break;
+      } catch (error) {
+        const kind = classifyFailure(error);
+        this.metrics?.failed.inc({ topic: meta.topic, kind });
+        if (kind === 'permanent' || attempts > this.retry.retries) {
+          await this.deadLetter(message, meta, error, kind, attempts);
+          break;
+        }
+        const delay = this.backoff(attempts);
+        this.logger.warn({ ...meta, attempts, delay, err: describeError(error) }, 'handler failed, retrying');
+        await this.sleepWithHeartbeat(delay, heartbeat);
+      }
+    }
+    this.metrics?.handlerSeconds.observe({ topic: meta.topic }, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  private backoff(attempt: number): number {
+    const max = this.retry.maxMs ?? 10000;
+    const exponential = Math.min(max, this.retry.baseMs * 2 ** (attempt - 1));
+    return Math.round(exponential / 2 + (Math.random() * exponential) / 2);
+  }
+
+  private async sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      await sleep(Math.min(1000, until - Date.now()));
+      await heartbeat();
+    }
+  }
+
+  private async deadLetter(
+    message: KafkaMessage,
+    meta: MessageMeta,
+    error: unknown,
+    kind: FailureKind,
+    attempts: number,
+  ): Promise<void> {
+    const reason = describeError(error);
+    await this.producer.sendRaw(dlqName(meta.topic), [
+      {
+        key: message.key?.toString('utf8') ?? '',
+        value: message.value ?? Buffer.alloc(0),
+        headers: {
+          'dlq.error': reason.slice(0, 4000),
+          'dlq.kind': kind,
+          'dlq.attempts': String(attempts),
+          'dlq.topic': meta.topic,
+          'dlq.partition': String(meta.partition),
+          'dlq.offset': meta.offset,
+          'dlq.at': new Date().toISOString(),
+        },
+      },
+    ]);
+    this.metrics?.deadLettered.inc({ topic: meta.topic });
+    this.logger.error({ ...meta, attempts, kind, err: reason }, 'message dead-lettered');
+  }
+}

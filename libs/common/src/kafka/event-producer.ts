@@ -1,0 +1,100 @@
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { newEnvelope, type Envelope } from '../contracts/envelope.js';
+import type { EventType, PayloadOf, TopicContract } from '../contracts/topic-contract.js';
+import { validateEvent } from '../contracts/validate.js';
+import type { PlatformMetrics } from '../metrics/metrics.js';
+import { currentTrace } from '../logging/trace-context.js';
+
+export interface RawMessage {
+  key: string;
+  value: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Idempotent producer with acks=all: a send resolves only when every in-sync replica has the message, and
+ * the broker drops retried duplicates of the same batch. One in-flight request keeps per-key order on retry.
+ */
+export class EventProducer {
+  private readonly producer: Producer;
+  private connected?: Promise<void>;
+
+  constructor(
+    kafka: Kafka,
+    private readonly source: string,
+    private readonly metrics?: PlatformMetrics,
+  ) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  connect(): Promise<void> {
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
+    return this.connected;
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    this.connected = undefined;
+    await this.producer.disconnect();
+  }
+
+  /** Builds the envelope (trace id from the event being handled, if any), validates it and sends it. */
+  build<C extends TopicContract, T extends EventType<C>>(
+    contract: C,
+    type: T,
+    payload: PayloadOf<C, T>,
+    traceId?: string,
+  ): Envelope<PayloadOf<C, T>> {
+    const envelope = newEnvelope({ type, payload, source: this.source, traceId: traceId ?? currentTrace()?.traceId });
+    return validateEvent(contract, envelope) as Envelope<PayloadOf<C, T>>;
+  }
+
+  async publish<C extends TopicContract, T extends EventType<C>>(
+    contract: C,
+    type: T,
+    payload: PayloadOf<C, T>,
+  ): Promise<Envelope<PayloadOf<C, T>>> {
+    const envelope = this.build(contract, type, payload);
+    await this.publishEnvelopes(contract, [envelope]);
+    return envelope;
+  }
+
+  /** Validates envelopes built elsewhere and sends them in one batch. */
+  async publishEnvelopes(contract: TopicContract, envelopes: Envelope[]): Promise<void> {
+    const messages = envelopes.map((e) => {
+      const valid = validateEvent(contract, e);
+      return { key: contract.keyOf(valid.payload as never), value: JSON.stringify(valid), headers: { type: valid.type } };
+    });
+    await this.sendRaw(contract.name, messages);
+  }
+
+  /** Sends already-validated bytes (outbox relay, dead-letter copies). */
+  async sendRaw(topic: string, messages: RawMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.connect();
+    await this.producer.send({
+      topic,
+      acks: -1,
+      compression: CompressionTypes.None,
+      messages: messages as Message[],
+    });
+    this.metrics?.produced.inc({ topic }, messages.length);
+  }
+
+  /** Sends to several topics in one request (the relay's batches span topics). */
+  async sendRawBatch(batches: { topic: string; messages: RawMessage[] }[]): Promise<void> {
+    const topicMessages = batches.filter((b) => b.messages.length > 0);
+    if (topicMessages.length === 0) return;
+    await this.connect();
+    await this.producer.sendBatch({ acks: -1, topicMessages: topicMessages as { topic: string; messages: Message[] }[] });
+    for (const b of topicMessages) this.metrics?.produced.inc({ topic: b.topic }, b.messages.length);
+  }
+}

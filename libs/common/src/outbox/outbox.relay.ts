@@ -1,0 +1,155 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { EventProducer, RawMessage } from '../kafka/event-producer.js';
+import type { PlatformMetrics } from '../metrics/metrics.js';
+import { outboxChannel } from './outbox.writer.js';
+
+export interface OutboxRelayOptions {
+  schema: string;
+  databaseUrl: string;
+  batchSize: number;
+  pollMs: number;
+  /** Sent rows are kept this long for inspection, then deleted. */
+  retentionHours?: number;
+  /** Called after Kafka acknowledged a batch and before the rows are marked sent (fault tests use it). */
+  afterSend?: (eventIds: string[]) => Promise<void> | void;
+}
+
+interface OutboxRow {
+  id: string;
+  event_id: string;
+  topic: string;
+  message_key: string;
+  event_type: string;
+  envelope: string;
+}
+
+/**
+ * Publishes the outbox to Kafka. A batch is read with FOR UPDATE SKIP LOCKED, sent with the idempotent
+ * producer (acks=all) and marked sent in the same transaction. A crash between the send and the commit
+ * re-sends the batch after restart: at-least-once, made exactly-once in effect by consumers that
+ * deduplicate on the envelope id. One transaction-scoped advisory lock per schema keeps a single relay
+ * active at a time, so events leave in commit order.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop?: Promise<void>;
+  private listener?: pg.Client;
+  private wake?: () => void;
+  private notified = false;
+  private lastCleanup = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly producer: EventProducer,
+    private readonly logger: Logger,
+    private readonly options: OutboxRelayOptions,
+    private readonly metrics?: PlatformMetrics,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.listen().catch((error: unknown) =>
+      this.logger.warn({ err: String(error) }, 'outbox LISTEN failed; relying on polling'),
+    );
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+  }
+
+  /** Publishes one batch; returns how many rows it sent. */
+  async publishBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
+        `wz.outbox.${this.options.schema}`,
+      ]);
+      if (!locked) return 0;
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT id, event_id, topic, message_key, event_type, envelope FROM outbox
+          WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.options.batchSize],
+      );
+      if (rows.length === 0) return 0;
+      const byTopic = new Map<string, RawMessage[]>();
+      for (const row of rows) {
+        const list = byTopic.get(row.topic) ?? [];
+        list.push({ key: row.message_key, value: row.envelope, headers: { type: row.event_type } });
+        byTopic.set(row.topic, list);
+      }
+      await this.producer.sendRawBatch([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+      await this.options.afterSend?.(rows.map((r) => r.event_id));
+      await manager.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      this.metrics?.outboxPublished.inc(rows.length);
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        const sent = await this.publishBatch();
+        failures = 0;
+        await this.housekeeping();
+        if (sent < this.options.batchSize) await this.idle(this.options.pollMs);
+      } catch (error) {
+        failures++;
+        const delay = Math.min(10000, 200 * 2 ** Math.min(failures, 6));
+        this.logger.error({ err: String(error), failures, delay }, 'outbox relay failed; will retry');
+        await this.idle(delay);
+      }
+    }
+  }
+
+  /** Waits for a notification or the poll interval; a notification that came while busy is not lost. */
+  private idle(ms: number): Promise<void> {
+    if (this.notified || !this.running) {
+      this.notified = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.notified = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.databaseUrl });
+    client.on('error', (error) => this.logger.warn({ err: String(error) }, 'outbox listener connection lost'));
+    await client.connect();
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
+    await client.query(`LISTEN ${outboxChannel(this.options.schema)}`);
+    this.listener = client;
+  }
+
+  private async housekeeping(): Promise<void> {
+    if (Date.now() - this.lastCleanup < 10000) return;
+    this.lastCleanup = Date.now();
+    const [stats] = await this.dataSource.query(
+      `SELECT count(*)::int AS pending, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS lag
+         FROM outbox WHERE sent_at IS NULL`,
+    );
+    this.metrics?.outboxPending.set(stats.pending);
+    this.metrics?.outboxLagSeconds.set(stats.lag);
+    const hours = this.options.retentionHours ?? 72;
+    await this.dataSource.query(`DELETE FROM outbox WHERE sent_at < now() - make_interval(hours => $1)`, [hours]);
+  }
+}
+

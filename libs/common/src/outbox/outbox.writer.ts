@@ -1,0 +1,54 @@
+import type { EntityManager } from 'typeorm';
+import { newEnvelope, type Envelope } from '../contracts/envelope.js';
+import type { EventType, PayloadOf, TopicContract } from '../contracts/topic-contract.js';
+import { validateEvent } from '../contracts/validate.js';
+import { currentTrace } from '../logging/trace-context.js';
+
+export const outboxChannel = (schema: string): string => `wz_outbox_${schema}`;
+
+/**
+ * Writes events into the outbox inside the caller's transaction, so the business rows and the events they
+ * imply commit together or not at all (DESIGN rule 2). The contract is checked here: an invalid event
+ * fails the caller's transaction instead of reaching Kafka.
+ */
+export class OutboxWriter {
+  constructor(
+    private readonly source: string,
+    private readonly schema: string,
+  ) {}
+
+  async append<C extends TopicContract, T extends EventType<C>>(
+    manager: EntityManager,
+    contract: C,
+    type: T,
+    payload: PayloadOf<C, T>,
+  ): Promise<Envelope<PayloadOf<C, T>>> {
+    const [envelope] = await this.appendMany(manager, contract, [{ type, payload }]);
+    return envelope as Envelope<PayloadOf<C, T>>;
+  }
+
+  async appendMany<C extends TopicContract>(
+    manager: EntityManager,
+    contract: C,
+    events: { type: EventType<C>; payload: PayloadOf<C> }[],
+  ): Promise<Envelope[]> {
+    if (events.length === 0) return [];
+    const traceId = currentTrace()?.traceId;
+    const envelopes = events.map((e) =>
+      validateEvent(contract, newEnvelope({ type: e.type, payload: e.payload, source: this.source, traceId })),
+    );
+    const params: string[] = [];
+    const rows = envelopes.map((e, i) => {
+      params.push(e.id, contract.name, contract.keyOf(e.payload as never), e.type, JSON.stringify(e));
+      const b = i * 5;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
+    });
+    await manager.query(
+      `INSERT INTO outbox (event_id, topic, message_key, event_type, envelope) VALUES ${rows.join(', ')}`,
+      params,
+    );
+    // Wakes the relay at commit time (NOTIFY is transactional); the relay also polls in case it was missed.
+    await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), '']);
+    return envelopes;
+  }
+}

@@ -1,0 +1,30 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Envelope } from '../contracts/envelope.js';
+
+/**
+ * Makes a consumer's effect happen once per message (DESIGN rule 3): the message id is recorded in the same
+ * transaction as the effect, so a redelivered message finds its id and does nothing. A concurrent
+ * duplicate waits on the primary key until the first commits, then skips.
+ */
+export class ProcessedMessages {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Runs `effect` in a transaction unless `consumer` already processed this event; true when it ran. */
+  async once(
+    consumer: string,
+    topic: string,
+    event: Pick<Envelope, 'id'>,
+    effect: (manager: EntityManager) => Promise<void>,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO processed_messages (consumer, message_id, topic) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        [consumer, event.id, topic],
+      );
+      if (inserted.length === 0) return false;
+      await effect(manager);
+      return true;
+    });
+  }
+}

@@ -1,0 +1,184 @@
+import { spawn } from 'node:child_process';
+import {
+  ConsumerRunner,
+  ContractViolation,
+  EventProducer,
+  onTopic,
+  PermanentError,
+  ProcessedMessages,
+  TOPICS,
+  type EventOf,
+} from '@app/common';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { newInquiry } from '../support/builders.js';
+import { effectCounts, testKafka, testLogger, testSchema, TopicReader, uniqueTopic, waitFor } from '../support/helpers.js';
+import { TEST_DATABASE_URL, testBrokers } from '../support/test-env.js';
+
+type Submitted = EventOf<typeof TOPICS.inquirySubmitted>;
+
+describe(ConsumerRunner.name, () => {
+  let kafka: Kafka;
+  let producer: EventProducer;
+  let dataSource: DataSource;
+  const stops: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    producer = new EventProducer(kafka, 'test');
+    dataSource = await testSchema();
+  });
+
+  afterEach(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await dataSource.destroy();
+  });
+
+  function newRunner(retries = 3): ConsumerRunner {
+    const runner = new ConsumerRunner(kafka, producer, testLogger, { retries, baseMs: 20 });
+    stops.push(() => runner.stopAll());
+    return runner;
+  }
+
+  async function read(topic: string): Promise<TopicReader> {
+    const reader = await new TopicReader(kafka, topic).start();
+    stops.push(() => reader.stop());
+    return reader;
+  }
+
+  it('dead-letters a permanently failing message with its error and goes on with the next on the partition', async () => {
+    const topic = await uniqueTopic(kafka, 'dlq');
+    const contract = onTopic(TOPICS.inquirySubmitted, topic);
+    const handled: string[] = [];
+    await newRunner().start({
+      contract,
+      groupId: `g.${topic}`,
+      handle: async (event) => {
+        if (event.payload.content.includes('POISON')) throw new PermanentError('content cannot be routed');
+        handled.push(event.payload.inquiryId);
+      },
+    });
+    const poison = await producer.publish(contract, 'InquirySubmitted', newInquiry({ content: 'POISON message' }));
+    const good = await producer.publish(contract, 'InquirySubmitted', newInquiry());
+
+    await waitFor(() => handled.includes(good.payload.inquiryId), 'the message after the poison one');
+    const dlq = await (await read(`${topic}.dlq`)).waitForCount(1);
+    expect(JSON.parse(dlq[0].value!.toString()).id).toBe(poison.id);
+    expect(dlq[0].headers!['dlq.error']!.toString()).toContain('content cannot be routed');
+    expect(dlq[0].headers!['dlq.kind']!.toString()).toBe('permanent');
+    expect(dlq[0].headers!['dlq.attempts']!.toString()).toBe('1');
+    expect(handled).toEqual([good.payload.inquiryId]);
+  });
+
+  it('retries a transient failure with back-off and dead-letters only after the last retry', async () => {
+    const topic = await uniqueTopic(kafka, 'retry');
+    const contract = onTopic(TOPICS.inquirySubmitted, topic);
+    const attempts = new Map<string, number>();
+    const done: string[] = [];
+    await newRunner(3).start({
+      contract,
+      groupId: `g.${topic}`,
+      handle: async (event) => {
+        const n = (attempts.get(event.id) ?? 0) + 1;
+        attempts.set(event.id, n);
+        if (event.payload.content.includes('FLAKY') && n < 3) throw new Error('database briefly unavailable');
+        if (event.payload.content.includes('BROKEN')) throw new Error('still failing');
+        done.push(event.id);
+      },
+    });
+    const flaky = await producer.publish(contract, 'InquirySubmitted', newInquiry({ content: 'FLAKY twice' }));
+    const broken = await producer.publish(contract, 'InquirySubmitted', newInquiry({ content: 'BROKEN forever' }));
+    const after = await producer.publish(contract, 'InquirySubmitted', newInquiry());
+
+    await waitFor(() => done.includes(after.id), 'the last message');
+    expect(done).toEqual([flaky.id, after.id]);
+    expect(attempts.get(flaky.id)).toBe(3);
+    expect(attempts.get(broken.id)).toBe(4);
+    const dlq = await (await read(`${topic}.dlq`)).waitForCount(1);
+    expect(dlq[0].headers!['dlq.kind']!.toString()).toBe('transient');
+    expect(dlq[0].headers!['dlq.attempts']!.toString()).toBe('4');
+  });
+
+  it('refuses at produce time an event that violates its schema, and sends nothing', async () => {
+    const topic = await uniqueTopic(kafka, 'schema');
+    const contract = onTopic(TOPICS.inquirySubmitted, topic);
+    const reader = await read(topic);
+    const bad = { ...newInquiry(), channel: 'fax' } as unknown as ReturnType<typeof newInquiry>;
+    await expect(producer.publish(contract, 'InquirySubmitted', bad)).rejects.toThrow(ContractViolation);
+    await expect(producer.publish(contract, 'InquirySubmitted', bad)).rejects.toThrow(/payload.channel/);
+    await producer.publish(contract, 'InquirySubmitted', newInquiry());
+    await reader.waitForCount(1);
+    expect(reader.messages).toHaveLength(1);
+  });
+
+  it('dead-letters malformed messages that arrive instead of crashing, and keeps consuming', async () => {
+    const topic = await uniqueTopic(kafka, 'malformed');
+    const contract = onTopic(TOPICS.inquirySubmitted, topic);
+    const seen: Submitted[] = [];
+    await newRunner().start({ contract, groupId: `g.${topic}`, handle: async (e) => void seen.push(e) });
+    const valid = producer.build(contract, 'InquirySubmitted', newInquiry());
+    await producer.sendRaw(topic, [
+      { key: 'a', value: 'this is not json' },
+      { key: 'b', value: JSON.stringify({ ...valid, payload: { ...valid.payload, inquiryId: undefined } }) },
+      { key: 'c', value: JSON.stringify({ ...valid, type: 'SomethingElse' }) },
+      { key: 'd', value: JSON.stringify(valid) },
+    ]);
+    await waitFor(() => seen.length === 1, 'the valid message');
+    expect(seen[0].id).toBe(valid.id);
+    const dlq = await (await read(`${topic}.dlq`)).waitForCount(3);
+    const errors = dlq.map((m) => m.headers!['dlq.error']!.toString());
+    expect(errors[0]).toMatch(/not JSON/);
+    expect(errors[1]).toMatch(/payload.inquiryId/);
+    expect(errors[2]).toMatch(/type "SomethingElse"/);
+    expect(dlq.every((m) => m.headers!['dlq.kind']!.toString() === 'permanent')).toBe(true);
+  });
+
+  it('re-processes without a double effect after the consumer is killed before committing its offset', async () => {
+    const topic = await uniqueTopic(kafka, 'crash');
+    const contract = onTopic(TOPICS.inquirySubmitted, topic);
+    const group = `g.${topic}`;
+    const sent = [];
+    for (let i = 0; i < 30; i++) sent.push(producer.build(contract, 'InquirySubmitted', newInquiry()));
+    await producer.publishEnvelopes(contract, sent);
+
+    const worker = await new Promise<{ signal: string | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['test/support/workers/consumer-worker.mjs'], {
+        env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, KAFKA_BROKERS: testBrokers(), SCHEMA: 'wz_test', TOPIC: topic, GROUP: group, CRASH_AT: '10' },
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('exit', (_code, signal) => resolve({ signal, out }));
+    });
+    expect(worker.signal).toBe('SIGKILL');
+    expect((await effectCounts(dataSource, topic)).size).toBe(10);
+    const committed = await kafka.admin();
+    await committed.connect();
+    const offsets = await committed.fetchOffsets({ groupId: group, topics: [topic] });
+    await committed.disconnect();
+    expect(offsets[0].partitions[0].offset).toBe('-1'); // nothing committed: all 10 will come again
+
+    const processed = new ProcessedMessages(dataSource);
+    let skipped = 0;
+    await newRunner().start({
+      contract,
+      groupId: group,
+      handle: async (event) => {
+        const ran = await processed.once('worker', topic, event, (m) =>
+          m.query('INSERT INTO effects (topic, event_id) VALUES ($1, $2)', [topic, event.id]),
+        );
+        if (!ran) skipped++;
+      },
+    });
+    const counts = await waitFor(async () => {
+      const c = await effectCounts(dataSource, topic);
+      return c.size === 30 ? c : undefined;
+    }, 'all 30 effects');
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(skipped).toBe(10);
+  });
+});
