@@ -12,7 +12,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { TEST_DATABASE_URL, testBrokers } from './test-env.js';
 
-export const testLogger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'warn');
+export const testLogger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'fatal');
 
 export function testKafka(clientId = 'test'): Kafka {
   return createKafka(clientId, testBrokers(), testLogger);
@@ -55,7 +55,7 @@ export class TopicReader {
   ) {}
 
   async start(): Promise<this> {
-    this.consumer = this.kafka.consumer({ groupId: `reader.${newId()}` });
+    this.consumer = this.kafka.consumer({ groupId: `reader.${newId()}`, maxWaitTimeInMs: 100 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({ eachMessage: async ({ message }) => void this.messages.push(message) });

@@ -17,7 +17,7 @@ export function serviceEnv(extra: Record<string, string> = {}): NodeJS.ProcessEn
     NODE_ENV: 'test',
     DATABASE_URL: TEST_DATABASE_URL,
     KAFKA_BROKERS: testBrokers(),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
     KAFKA_RETRY_BASE_MS: '50',
     OUTBOX_POLL_MS: '100',
     ...extra,

@@ -12,7 +12,7 @@ import {
 } from '../../../dist/libs/common/src/index.js';
 
 const { DATABASE_URL, KAFKA_BROKERS, SCHEMA, TOPIC, GROUP, CRASH_AT } = process.env;
-const logger = createLogger('consumer-worker', 'warn');
+const logger = createLogger('consumer-worker', 'fatal');
 const dataSource = createDataSource({ url: DATABASE_URL, schema: SCHEMA, migrations: [] });
 await dataSource.initialize();
 const kafka = createKafka('consumer-worker', KAFKA_BROKERS, logger);

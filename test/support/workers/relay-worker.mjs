@@ -9,7 +9,7 @@ import {
 } from '../../../dist/libs/common/src/index.js';
 
 const { DATABASE_URL, KAFKA_BROKERS, SCHEMA } = process.env;
-const logger = createLogger('relay-worker', 'warn');
+const logger = createLogger('relay-worker', 'fatal');
 const dataSource = createDataSource({ url: DATABASE_URL, schema: SCHEMA, migrations: [] });
 await dataSource.initialize();
 const producer = new EventProducer(createKafka('relay-worker', KAFKA_BROKERS, logger), 'relay-worker');

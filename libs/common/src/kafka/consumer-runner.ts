@@ -55,6 +55,8 @@ export class ConsumerRunner {
       groupId: spec.groupId,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
+      // The fetch long-poll also bounds how long a disconnect waits; 500 ms keeps shutdown quick.
+      maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
     });
     this.consumers.push(consumer);
