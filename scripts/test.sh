@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: `npm test`. Installs dependencies when missing, builds, starts a
+# Kafka broker of its own (scripts/kafka.mjs), uses the machine's PostgreSQL or an embedded one, runs the unit
+# and integration tests, stops what it started, and ends with one "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1m[test]\033[0m %s\n' "$*"; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+log "building"
+npm run --silent build
+
+export WZ_TEST_KAFKA_PORT="${WZ_TEST_KAFKA_PORT:-29392}"
+started_broker=""
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+  log "starting Kafka on 127.0.0.1:${WZ_TEST_KAFKA_PORT}"
+  eval "$(node scripts/kafka.mjs start --port "$WZ_TEST_KAFKA_PORT")"
+  export KAFKA_BROKERS
+  started_broker=1
+fi
+
+started_pg=""
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  eval "$(WZ_DB_NAME=wenzheng_test node scripts/db.mjs ensure --print-env)"
+  export TEST_DATABASE_URL="$DATABASE_URL"
+  [ "${WZ_DB_EMBEDDED:-}" = "1" ] && started_pg=1
+fi
+
+cleanup() {
+  [ -n "$started_broker" ] && node scripts/kafka.mjs stop --port "$WZ_TEST_KAFKA_PORT" >/dev/null 2>&1 || true
+  [ -n "$started_pg" ] && node scripts/db.mjs stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+results=$(mktemp -d)
+export NODE_OPTIONS=--experimental-vm-modules
+status=0
+log "unit tests"
+npx jest --selectProjects unit --json --outputFile="$results/unit.json" || status=1
+log "integration tests (real Kafka ${KAFKA_BROKERS}, real PostgreSQL)"
+npx jest --selectProjects integration --runInBand --forceExit --json --outputFile="$results/integration.json" || status=1
+
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const f of process.argv.slice(1)) {
+    if (!fs.existsSync(f)) { failed++; continue; }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
+    skipped += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$results/unit.json" "$results/integration.json"
+exit $status
