@@ -21,6 +21,8 @@ export interface ConsumerSpec<C extends TopicContract> {
   handle: (event: EventOf<C>, meta: MessageMeta) => Promise<void>;
   /** Start at the earliest offset when the group has no committed offset (default true: nothing is skipped). */
   fromBeginning?: boolean;
+  /** Partitions handled at once by this instance (order is kept within each partition). Default 1. */
+  concurrency?: number;
 }
 
 export interface RetryPolicy {
@@ -65,6 +67,7 @@ export class ConsumerRunner {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: spec.concurrency ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         let uncommitted = 0;
         let last: string | undefined;
