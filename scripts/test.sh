@@ -24,16 +24,15 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then
   started_broker=1
 fi
 
-started_pg=""
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
-  eval "$(WZ_DB_NAME=wenzheng_test node scripts/db.mjs ensure --print-env)"
-  export TEST_DATABASE_URL="$DATABASE_URL"
-  [ "${WZ_DB_EMBEDDED:-}" = "1" ] && started_pg=1
+  # Never the developer's DATABASE_URL: the tests drop and recreate the services' schemas.
+  TEST_DATABASE_URL=$(env -u DATABASE_URL WZ_DB_NAME=wenzheng_test node scripts/db.mjs ensure | sed -n 's/^DATABASE_URL=//p')
+  export TEST_DATABASE_URL
 fi
+log "test database: ${TEST_DATABASE_URL%%@*}@${TEST_DATABASE_URL#*@}"
 
 cleanup() {
   [ -n "$started_broker" ] && node scripts/kafka.mjs stop --port "$WZ_TEST_KAFKA_PORT" >/dev/null 2>&1 || true
-  [ -n "$started_pg" ] && node scripts/db.mjs stop >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 

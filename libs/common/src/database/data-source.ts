@@ -49,8 +49,9 @@ export async function ensureDatabase(url: string): Promise<boolean> {
     try {
       await client.query(`CREATE DATABASE "${name}"`);
     } catch (error) {
-      // Two services starting together may race to create it.
-      if ((error as { code?: string }).code !== '42P04') throw error;
+      // Two services starting together may race to create it (42P04, or 23505 on pg_database's index).
+      const code = (error as { code?: string }).code;
+      if (code !== '42P04' && code !== '23505') throw error;
       return false;
     }
     return true;
