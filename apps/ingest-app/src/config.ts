@@ -1,15 +1,70 @@
-import { loadConfig, platformEnvSchema, port, type PlatformConfig } from '@app/common';
-import type { z } from 'zod';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bool, loadConfig, platformEnvSchema, port, positiveInt, type PlatformConfig } from '@app/common';
+import { z } from 'zod';
 
-export const ingest_appEnvSchema = platformEnvSchema.extend({
-  INGEST_APP_PORT: port(3001),
-});
+const MB = 1048576;
+
+/** A secret: at least 32 characters; in production it has no default (DESIGN "Infrastructure"). */
+const secret = z.string().min(32, 'must be at least 32 characters').optional();
+
+const DEV_SECRETS = {
+  JWT_SECRET: 'dev-only-jwt-secret-do-not-use-in-production-0000',
+  PHONE_HMAC_KEY: 'dev-only-phone-hmac-key-do-not-use-in-production-0',
+  PHONE_ENCRYPTION_KEY: 'dev-only-phone-encryption-key-do-not-use-in-prod-0',
+} as const;
+
+export const ingestAppEnvSchema = platformEnvSchema
+  .extend({
+    INGEST_APP_PORT: port(3001),
+    /** Letters in front of tracking numbers: YL20261127-000123 for Yulin. */
+    TRACKING_PREFIX: z.string().regex(/^[A-Z]{1,4}$/, 'must be 1–4 capital letters').default('YL'),
+    JWT_SECRET: secret,
+    JWT_ACCESS_TTL_SECONDS: positiveInt(900),
+    REFRESH_TTL_DAYS: positiveInt(30),
+    /** Keys the phone-number lookup hash (HMAC-SHA256). */
+    PHONE_HMAC_KEY: secret,
+    /** Derives the AES-256-GCM key that encrypts phone numbers at rest. */
+    PHONE_ENCRYPTION_KEY: secret,
+    MEDIA_DIR: z.string().min(1).default('var/media'),
+    /** Where uploads are streamed before the pipeline reads them; emptied per request. */
+    UPLOAD_TMP_DIR: z.string().min(1).default(join(tmpdir(), 'wenzheng-ingest-app')),
+    PHOTO_MAX_BYTES: positiveInt(20 * MB),
+    VIDEO_MAX_BYTES: positiveInt(100 * MB),
+    PHOTO_MAX_PIXELS: positiveInt(50_000_000),
+    RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
+    /** Requests per window from one IP address. */
+    RATE_LIMIT_PER_IP: positiveInt(300),
+    /** Requests per window from one signed-in account. */
+    RATE_LIMIT_PER_ACCOUNT: positiveInt(120),
+    /** Trust X-Forwarded-For from the reverse proxy in front of the app. */
+    TRUST_PROXY: bool(false),
+    READ_MODEL_CONSUMER: bool(true),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    for (const name of Object.keys(DEV_SECRETS) as (keyof typeof DEV_SECRETS)[]) {
+      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when NODE_ENV=production' });
+    }
+  });
+
+type ParsedEnv = z.infer<typeof ingestAppEnvSchema>;
+export type IngestAppEnv = Omit<ParsedEnv, keyof typeof DEV_SECRETS> & Record<keyof typeof DEV_SECRETS, string>;
 
 export interface IngestAppConfig extends PlatformConfig {
-  env: z.infer<typeof ingest_appEnvSchema>;
+  env: IngestAppEnv;
 }
 
 export function readIngestAppConfig(env: NodeJS.ProcessEnv = process.env): IngestAppConfig {
-  const parsed = loadConfig(ingest_appEnvSchema, env);
-  return { app: 'ingest-app', schema: 'ingest_app', port: parsed.INGEST_APP_PORT, env: parsed };
+  const parsed = loadConfig(ingestAppEnvSchema, env);
+  const withSecrets: IngestAppEnv = {
+    ...parsed,
+    JWT_SECRET: parsed.JWT_SECRET ?? DEV_SECRETS.JWT_SECRET,
+    PHONE_HMAC_KEY: parsed.PHONE_HMAC_KEY ?? DEV_SECRETS.PHONE_HMAC_KEY,
+    PHONE_ENCRYPTION_KEY: parsed.PHONE_ENCRYPTION_KEY ?? DEV_SECRETS.PHONE_ENCRYPTION_KEY,
+  };
+  return { app: 'ingest-app', schema: 'ingest_app', port: parsed.INGEST_APP_PORT, env: withSecrets };
 }
+
+/** The injection token of this app's configuration. */
+export const INGEST_APP_CONFIG = Symbol('INGEST_APP_CONFIG');

@@ -1,2 +1,4 @@
+import { IngestApp1764300000000 } from './1764300000000-ingest-app.js';
+
 /** This service's migrations, oldest first (the platform's outbox tables come first, from libs/common). */
-export const INGEST_APP_MIGRATIONS: Function[] = [];
+export const INGEST_APP_MIGRATIONS: Function[] = [IngestApp1764300000000];

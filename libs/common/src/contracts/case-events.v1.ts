@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { attachmentSchema, channelSchema, idSchema, isoTime } from './common.schemas.js';
+import { attachmentSchema, channelSchema, citizenSchema, idSchema, isoTime } from './common.schemas.js';
 import { ratingSchema } from './inquiry-interaction.v1.js';
 import { defineTopic } from './topic-contract.js';
 
@@ -12,6 +12,14 @@ const base = z.object({
 const clock = z.enum(['desk', 'accept', 'reply']);
 const unit = { unitId: idSchema, unitName: z.string().max(200) };
 
+/** How a unit wants to be told about its cases (the router owns the registry; the notifier keeps a copy). */
+export const unitContactsSchema = z.object({
+  emails: z.array(z.email()).max(20).default([]),
+  webhook: z.object({ url: z.url(), secret: z.string().min(16).max(200) }).optional(),
+  prefer: z.enum(['email', 'webhook', 'both']).default('email'),
+});
+export type UnitContacts = z.infer<typeof unitContactsSchema>;
+
 export const CaseEventsV1 = defineTopic(
   'case.events.v1',
   {
@@ -21,18 +29,42 @@ export const CaseEventsV1 = defineTopic(
       title: z.string().max(200).optional(),
       content: z.string().max(20000),
       receivedAt: isoTime,
+      /** Who to answer and where (personal data: the notifier keeps it, public read models must not). */
+      citizen: citizenSchema.optional(),
+      attachments: z.array(attachmentSchema).max(20).optional(),
+      /** The Weibo post or comment the inquiry came from, for a reply in its comment thread. */
+      weiboThread: z.object({ statusId: z.string().max(64), commentId: z.string().max(64).optional() }).optional(),
     }),
     Classified: base.extend({
       category: z.string().max(100),
       confidence: z.number().min(0).max(1),
       area: z.string().max(100).optional(),
+      /** The finest place found in the text (a town, a street, a landmark). */
+      place: z.string().max(100).optional(),
+      inquiryType: z.string().max(20).optional(),
     }),
-    QueuedForDesk: base.extend({ reason: z.string().max(500), deskDeadline: isoTime }),
+    QueuedForDesk: base.extend({
+      reason: z.string().max(500),
+      deskDeadline: isoTime,
+      /** The router's best units, best first, for the operator. */
+      suggestions: z
+        .array(z.object({ ...unit, score: z.number().nonnegative() }))
+        .max(3)
+        .optional(),
+      /** An open case that looks like the same problem at the same place. */
+      duplicateOf: idSchema.optional(),
+    }),
+    /** The desk asked the citizen for more information (the message itself goes on channel.outbound.v1). */
+    InfoRequested: base.extend({ question: z.string().min(1).max(2000) }),
+    /** A desk operator took a queued case, so others leave it alone. */
+    Claimed: base.extend({}),
     Assigned: base.extend({
       ...unit,
       coUnitIds: z.array(idSchema).default([]),
       acceptDeadline: isoTime,
       replyDeadline: isoTime,
+      /** The lead unit's contacts as the registry has them now; the notifier keeps the latest copy. */
+      unitContacts: unitContactsSchema.optional(),
     }),
     Accepted: base.extend({ ...unit, onTime: z.boolean() }),
     Returned: base.extend({ ...unit, reason: z.string().min(1).max(2000) }),
@@ -48,6 +80,8 @@ export const CaseEventsV1 = defineTopic(
     Merged: base.extend({ intoInquiryId: idSchema }),
     Rejected: base.extend({ reason: z.string().min(1).max(2000) }),
     Closed: base.extend({ outcome: z.string().max(100) }),
+    /** The desk approved these of the citizen's photos for the public portal (photos are private until then). */
+    AttachmentsPublished: base.extend({ objectKeys: z.array(z.string().min(1).max(300)).min(1).max(20) }),
     SlaWarning: base.extend({ clock, deadline: isoTime }),
     SlaBreached: base.extend({ clock, deadline: isoTime }),
   },

@@ -15,6 +15,8 @@ export const DeliveryEventsV1 = defineTopic(
   {
     DeliverySucceeded: base,
     DeliveryFailed: base.extend({ error: z.string().max(2000), final: z.boolean() }),
+    /** A unit's webhook was switched off after repeated failures; the desk should fix the unit's contacts. */
+    WebhookDisabled: base.extend({ unitId: idSchema, consecutiveFailures: z.number().int().positive(), error: z.string().max(2000) }),
   },
   (p) => p.inquiryId ?? p.messageId,
 );

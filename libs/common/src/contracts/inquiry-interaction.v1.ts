@@ -18,7 +18,11 @@ export const InquiryInteractionV1 = defineTopic(
     RatingGiven: base.extend({ rating: ratingSchema, comment: z.string().max(1000).optional() }),
     Withdrawn: base.extend({ reason: z.string().max(1000).optional() }),
     /** The citizen was active on their channel; opens the WeChat/Weibo customer-service window. */
-    ChannelActivity: base.extend({ inquiryId: idSchema.optional() }),
+    ChannelActivity: base.extend({
+      inquiryId: idSchema.optional(),
+      /** What the citizen did (absent: a message); the windows differ (WeChat: 3 messages for 1 minute after a click, follow or scan). */
+      kind: z.enum(['message', 'click', 'follow', 'scan', 'mention', 'unfollow']).optional(),
+    }),
   },
   (p) => p.inquiryId ?? `${p.citizen.channel}:${p.citizen.externalUserId}`,
 );

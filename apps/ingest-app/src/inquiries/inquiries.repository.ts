@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import type { Attachment, InquiryType, Location } from '@app/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+export interface NewInquiryRow {
+  inquiryId: string;
+  trackingNo: string;
+  accountId?: string;
+  citizenRef: string;
+  typeHint?: InquiryType;
+  title?: string;
+  content: string;
+  location?: Location;
+  anonymous: boolean;
+  attachments: Attachment[];
+  receivedAt: Date;
+}
+
+export interface StoredAnswer {
+  request_hash: string;
+  response: Record<string, unknown>;
+}
+
+@Injectable()
+export class InquiriesRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async findAnswer(owner: string, key: string): Promise<StoredAnswer | undefined> {
+    const [row] = await this.db.query('SELECT request_hash, response FROM idempotency_keys WHERE owner = $1 AND key = $2', [owner, key]);
+    return row as StoredAnswer | undefined;
+  }
+
+  /**
+   * Claims the key first thing in the submission's transaction. A concurrent request with the same key
+   * waits on the primary key until this transaction ends, then gets false and reads the stored answer.
+   */
+  async claimKey(manager: EntityManager, owner: string, key: string, requestHash: string, inquiryId: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO idempotency_keys (owner, key, request_hash, inquiry_id, response) VALUES ($1, $2, $3, $4, '{}')
+       ON CONFLICT (owner, key) DO NOTHING RETURNING 1`,
+      [owner, key, requestHash, inquiryId],
+    );
+    return rows.length > 0;
+  }
+
+  async saveAnswer(manager: EntityManager, owner: string, key: string, response: object): Promise<void> {
+    await manager.query('UPDATE idempotency_keys SET response = $3 WHERE owner = $1 AND key = $2', [owner, key, JSON.stringify(response)]);
+  }
+
+  /**
+   * The day's next tracking number, from the day's counter row, in its own short transaction: the row is
+   * locked only for this one statement, so submissions do not queue behind each other's transactions.
+   * A number is skipped only when the submission then fails or loses a race with its own retry (rare, harmless).
+   */
+  async nextTrackingNo(day: string, prefix: string): Promise<string> {
+    const [row] = await this.db.query(
+      `INSERT INTO tracking_counters (day, last) VALUES ($1::date, 1)
+       ON CONFLICT (day) DO UPDATE SET last = tracking_counters.last + 1
+       RETURNING $2 || to_char(day, 'YYYYMMDD') || '-' || lpad(last::text, greatest(6, length(last::text)), '0') AS tracking_no`,
+      [day, prefix],
+    );
+    return (row as { tracking_no: string }).tracking_no;
+  }
+
+  async insertInquiry(manager: EntityManager, row: NewInquiryRow): Promise<void> {
+    await manager.query(
+      `INSERT INTO inquiries (inquiry_id, tracking_no, account_id, citizen_ref, type_hint, title, content, location,
+                              anonymous, attachments, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        row.inquiryId,
+        row.trackingNo,
+        row.accountId ?? null,
+        row.citizenRef,
+        row.typeHint ?? null,
+        row.title ?? null,
+        row.content,
+        row.location ? JSON.stringify(row.location) : null,
+        row.anonymous,
+        JSON.stringify(row.attachments),
+        row.receivedAt,
+      ],
+    );
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/** Writes of the citizen read model (`case_views`, `case_timeline`); the only writer of those tables. */
+@Injectable()
+export class ReadModelRepository {
+  /** Sets columns of a case's view, creating the row if this is the first event seen for the case. */
+  async update(manager: EntityManager, inquiryId: string, changes: Record<string, unknown>): Promise<void> {
+    const columns = Object.keys(changes);
+    const values = Object.values(changes).map((v) => (v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v));
+    const insertColumns = ['inquiry_id', ...columns].join(', ');
+    const placeholders = ['$1', ...columns.map((_, i) => `$${i + 2}`)].join(', ');
+    const updates = [...columns.map((c) => `${c} = EXCLUDED.${c}`), 'updated_at = now()'].join(', ');
+    await manager.query(
+      `INSERT INTO case_views (${insertColumns}) VALUES (${placeholders}) ON CONFLICT (inquiry_id) DO UPDATE SET ${updates}`,
+      [inquiryId, ...values],
+    );
+  }
+
+  /** Whether the citizen asked to be anonymous (app submissions); other channels' cases count as anonymous. */
+  async anonymity(manager: EntityManager, inquiryId: string): Promise<boolean> {
+    const [row] = await manager.query('SELECT anonymous FROM inquiries WHERE inquiry_id = $1', [inquiryId]);
+    return (row as { anonymous: boolean } | undefined)?.anonymous ?? true;
+  }
+
+  async question(manager: EntityManager, inquiryId: string): Promise<string> {
+    const [row] = await manager.query('SELECT content FROM case_views WHERE inquiry_id = $1', [inquiryId]);
+    return (row as { content: string | null } | undefined)?.content ?? '';
+  }
+
+  async addPhotos(manager: EntityManager, inquiryId: string, objectKeys: string[]): Promise<void> {
+    await manager.query(
+      `INSERT INTO case_views (inquiry_id, approved_photos) VALUES ($1, $2::jsonb)
+       ON CONFLICT (inquiry_id) DO UPDATE SET
+         approved_photos = (SELECT coalesce(jsonb_agg(DISTINCT k), '[]') FROM jsonb_array_elements_text(case_views.approved_photos || $2::jsonb) k),
+         updated_at = now()`,
+      [inquiryId, JSON.stringify(objectKeys)],
+    );
+  }
+
+  async addTimeline(manager: EntityManager, eventId: string, inquiryId: string, type: string, at: string, detail: object): Promise<void> {
+    await manager.query(
+      `INSERT INTO case_timeline (event_id, inquiry_id, type, at, detail) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+      [eventId, inquiryId, type, at, JSON.stringify(detail)],
+    );
+  }
+}

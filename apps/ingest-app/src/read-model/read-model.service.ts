@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { ProcessedMessages, TOPICS, type EventOf } from '@app/common';
+import { findSelfNames, maskPublicText } from '@app/common/privacy/mask.js';
+import type { EntityManager } from 'typeorm';
+import { ReadModelRepository } from './read-model.repository.js';
+
+export const READ_MODEL_CONSUMER = 'ingest-app.read-model';
+
+export type CaseEvent = EventOf<typeof TOPICS.caseEvents>;
+
+/**
+ * Builds what citizens and the public portal read from the router's case events: one row per case
+ * (`case_views`) and its citizen-facing timeline. Each event is applied once (processed_messages).
+ */
+@Injectable()
+export class ReadModelService {
+  constructor(
+    private readonly processed: ProcessedMessages,
+    private readonly repository: ReadModelRepository,
+  ) {}
+
+  apply(event: CaseEvent): Promise<boolean> {
+    return this.processed.once(READ_MODEL_CONSUMER, TOPICS.caseEvents.name, event, (manager) => this.project(manager, event));
+  }
+
+  private async project(manager: EntityManager, event: CaseEvent): Promise<void> {
+    const p = event.payload;
+    const view = (changes: Record<string, unknown>) => this.repository.update(manager, p.inquiryId, changes);
+    const timeline = (detail: object = {}) => this.repository.addTimeline(manager, event.id, p.inquiryId, event.type, p.at, detail);
+    switch (event.type) {
+      case 'Received': {
+        const r = event.payload;
+        const mask = { anonymous: await this.repository.anonymity(manager, p.inquiryId) };
+        await view({
+          tracking_no: r.trackingNo ?? null,
+          channel: r.channel,
+          title: r.title ?? null,
+          content: r.content,
+          public_title: r.title ? maskPublicText(r.title, mask) : null,
+          public_content: maskPublicText(r.content, mask),
+          received_at: r.receivedAt,
+        });
+        return timeline();
+      }
+      case 'Classified':
+        return view({ category: event.payload.category, area: event.payload.area ?? null });
+      case 'QueuedForDesk':
+        return view({ status: 'queued_for_desk' });
+      case 'Assigned': {
+        const a = event.payload;
+        await view({ status: 'assigned', unit_id: a.unitId, unit_name: a.unitName, reply_deadline: a.replyDeadline });
+        return timeline({ unitName: a.unitName });
+      }
+      case 'Accepted':
+        await view({ status: 'accepted', unit_id: event.payload.unitId, unit_name: event.payload.unitName });
+        return timeline({ unitName: event.payload.unitName });
+      case 'Returned':
+        // The unit disputes the routing; the desk decides. Citizens see the case as being routed again.
+        await view({ status: 'queued_for_desk', unit_id: null, unit_name: null });
+        return;
+      case 'ExtensionGranted':
+        await view({ reply_deadline: event.payload.replyDeadline });
+        return timeline({ replyDeadline: event.payload.replyDeadline });
+      case 'ReplyPosted': {
+        const r = event.payload;
+        // The reply often repeats the citizen's name from the question ("经调查：陈某某，…").
+        const mask = {
+          anonymous: await this.repository.anonymity(manager, p.inquiryId),
+          knownNames: findSelfNames(await this.repository.question(manager, p.inquiryId)),
+        };
+        await view({
+          status: 'replied',
+          unit_id: r.unitId,
+          unit_name: r.unitName,
+          reply_text: r.text,
+          public_reply: maskPublicText(r.text, mask),
+          replied_at: r.at,
+          reply_on_time: r.onTime,
+        });
+        return timeline({ unitName: r.unitName, text: r.text });
+      }
+      case 'FeedbackRecorded':
+        await view({ status: 'rated', rating: event.payload.rating, rating_comment: event.payload.comment ?? null });
+        return timeline({ rating: event.payload.rating });
+      case 'Reopened':
+        await view({ status: 'reopened' });
+        return timeline({ reason: event.payload.reason });
+      case 'Merged':
+        await view({ status: 'merged', merged_into: event.payload.intoInquiryId });
+        return timeline();
+      case 'Rejected':
+        await view({ status: 'rejected', reason: event.payload.reason });
+        return timeline({ reason: event.payload.reason });
+      case 'Closed':
+        await view({ status: 'closed', closed_at: event.payload.at });
+        return timeline();
+      case 'AttachmentsPublished':
+        return this.repository.addPhotos(manager, p.inquiryId, event.payload.objectKeys);
+      case 'InfoRequested':
+        return timeline({ question: event.payload.question });
+      case 'Claimed':
+      case 'SlaWarning':
+      case 'SlaBreached':
+        // Internal clocks: not part of the citizen's timeline.
+        return;
+      default: {
+        const unknown: never = event;
+        return unknown;
+      }
+    }
+  }
+}
