@@ -1,14 +1,78 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule } from '@app/common';
+import { OutboxWriter, PlatformModule } from '@app/common';
+import { AccessTokenStore } from '@app/common/channel/access-token-store.js';
+import { ConversationService } from '@app/common/conversation/conversation.service.js';
+import { DataSource } from 'typeorm';
 import type { IngestWechatConfig } from './config.js';
+import { CaseEventsConsumer } from './conversation/case-events.consumer.js';
+import { ConversationTicker } from './conversation/conversation.ticker.js';
+import { MediaPipeline } from '@app/common/media/media.pipeline.js';
+import { LocalDiskObjectStore } from '@app/common/media/object-store.js';
+import { MEDIA_INGESTOR, PipelineMediaIngestor } from './media/media-ingestor.js';
+import { MediaRepository } from './media/media.repository.js';
+import { MediaWorker } from './media/media.worker.js';
+import { WechatApiClient } from './media/wechat-api.client.js';
 import { INGEST_WECHAT_MIGRATIONS } from './migrations/index.js';
+import { PushController } from './push/push.controller.js';
+import { PushRepository } from './push/push.repository.js';
+import { PushService } from './push/push.service.js';
+import { WechatAdapter } from './push/wechat.adapter.js';
+import { CONFIG } from './tokens.js';
 
 @Module({})
 export class IngestWechatModule {
   static forRoot(config: IngestWechatConfig): DynamicModule {
+    const env = config.env;
     return {
       module: IngestWechatModule,
       imports: [PlatformModule.forRoot({ config, migrations: INGEST_WECHAT_MIGRATIONS })],
+      controllers: [PushController],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        {
+          provide: WechatAdapter,
+          useFactory: () => new WechatAdapter({ accounts: config.accounts, timestampWindowSec: env.WECHAT_TIMESTAMP_WINDOW_SEC }),
+        },
+        {
+          provide: ConversationService,
+          inject: [OutboxWriter],
+          useFactory: (outbox: OutboxWriter) =>
+            new ConversationService(outbox, {
+              channel: 'wechat',
+              menuAskKey: env.WECHAT_MENU_ASK_KEY,
+              menuQueryKey: env.WECHAT_MENU_QUERY_KEY,
+              trackingPrefix: env.TRACKING_PREFIX,
+              quietSec: env.CONVERSATION_QUIET_SEC,
+              draftTtlHours: env.CONVERSATION_DRAFT_TTL_HOURS,
+              mediaWaitSec: env.CONVERSATION_MEDIA_WAIT_SEC,
+              activityThrottleSec: env.CHANNEL_ACTIVITY_THROTTLE_SEC,
+            }),
+        },
+        {
+          provide: WechatApiClient,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) =>
+            new WechatApiClient(env.WECHAT_API_BASE, config.accounts, new AccessTokenStore(dataSource, 'wechat_access_tokens'), env.MEDIA_MAX_BYTES),
+        },
+        {
+          provide: MEDIA_INGESTOR,
+          useFactory: () => {
+            const store = new LocalDiskObjectStore(env.MEDIA_DIR);
+            const pipeline = new MediaPipeline(store, {
+              maxInputPixels: env.PHOTO_MAX_PIXELS,
+              photoMaxBytes: env.MEDIA_MAX_BYTES,
+              videoMaxBytes: env.MEDIA_MAX_BYTES,
+            });
+            return new PipelineMediaIngestor(pipeline, store);
+          },
+        },
+        PushRepository,
+        PushService,
+        MediaRepository,
+        MediaWorker,
+        ConversationTicker,
+        CaseEventsConsumer,
+      ],
     };
   }
 }

@@ -1,0 +1,61 @@
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Consumer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { ConsumerRunner, InjectLogger, InjectPlatformConfig, ProcessedMessages, TOPICS, type PlatformConfig } from '@app/common';
+import { ConversationService } from '@app/common/conversation/conversation.service.js';
+
+/**
+ * Follows case.events.v1 so "查询" can show status and a pending survey can be answered. Started in the
+ * background: pushes must be answered even while the broker is down, so boot never waits for Kafka.
+ */
+@Injectable()
+export class CaseEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private stopped = false;
+  private starting?: Promise<void>;
+  private consumer?: Consumer;
+
+  constructor(
+    private readonly runner: ConsumerRunner,
+    private readonly processed: ProcessedMessages,
+    private readonly conversation: ConversationService,
+    @InjectPlatformConfig() private readonly config: PlatformConfig,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.starting = this.startWithRetry();
+  }
+
+  /** A start still in flight finishes first, then its consumer is stopped (the runner may have missed it). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.starting;
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+
+  private async startWithRetry(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.start();
+        return;
+      } catch (error) {
+        this.logger.warn({ err: String(error) }, 'case events consumer could not start; retrying in 5 s');
+        for (let i = 0; i < 50 && !this.stopped; i++) await sleep(100);
+      }
+    }
+  }
+
+  private async start(): Promise<void> {
+    const consumer = `${this.config.app}.case-status`;
+    this.consumer = await this.runner.start({
+      contract: TOPICS.caseEvents,
+      groupId: consumer,
+      handle: async (event) => {
+        await this.processed.once(consumer, TOPICS.caseEvents.name, event, (m) =>
+          this.conversation.applyCaseEvent(m, event.payload.inquiryId, event.type),
+        );
+      },
+    });
+  }
+}

@@ -1,0 +1,258 @@
+import type { EntityManager } from 'typeorm';
+import type { Attachment, Location } from '../contracts/common.schemas.js';
+import type { DraftAddition } from './conversation.engine.js';
+
+export interface CitizenKey {
+  channel: string;
+  account: string;
+  userId: string;
+}
+
+export interface DraftRow {
+  id: string;
+  channel: string;
+  account: string;
+  user_id: string;
+  type_hint: string | null;
+  tracking_no: string | null;
+  status: string;
+  submitted_at: Date | null;
+}
+
+export interface ItemRow {
+  id: string;
+  draft_id: string;
+  kind: 'text' | 'media' | 'location';
+  text: string | null;
+  location: Location | null;
+  media_kind: string | null;
+  media_status: 'pending' | 'ready' | 'failed' | null;
+  attachment: Attachment | null;
+  vendor_message_id: string | null;
+}
+
+export interface CaseRow {
+  inquiry_id: string;
+  tracking_no: string;
+  title: string;
+  status: string;
+  submitted_at: Date;
+}
+
+const who = (c: CitizenKey): string[] => [c.channel, c.account, c.userId];
+const lockKey = (c: CitizenKey): string => `wz.conv.${c.channel}.${c.account}.${c.userId}`;
+
+/** The SQL of the conversation tables (ConversationTables migration); every call runs in the caller's transaction. */
+export class ConversationRepository {
+  /** Serialises one citizen's messages: several photos sent at once must land in the same draft. */
+  async lockCitizen(m: EntityManager, c: CitizenKey): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey(c)]);
+  }
+
+  async tryLockCitizen(m: EntityManager, c: CitizenKey): Promise<boolean> {
+    const [row] = await m.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [lockKey(c)]);
+    return row.locked;
+  }
+
+  async snapshot(
+    m: EntityManager,
+    c: CitizenKey,
+  ): Promise<{ draftId: string | null; surveyInquiryId: string | null; infoInquiryId: string | null }> {
+    const [row] = await m.query(
+      `SELECT (SELECT id FROM conv_drafts WHERE channel = $1 AND account = $2 AND user_id = $3 AND status = 'open') AS draft_id,
+              (SELECT inquiry_id FROM conv_cases WHERE channel = $1 AND account = $2 AND user_id = $3 AND survey_pending
+                ORDER BY updated_at DESC LIMIT 1) AS survey_inquiry_id,
+              (SELECT inquiry_id FROM conv_cases WHERE channel = $1 AND account = $2 AND user_id = $3 AND info_requested
+                ORDER BY updated_at DESC LIMIT 1) AS info_inquiry_id`,
+      who(c),
+    );
+    return { draftId: row.draft_id, surveyInquiryId: row.survey_inquiry_id, infoInquiryId: row.info_inquiry_id };
+  }
+
+  async createDraft(m: EntityManager, id: string, c: CitizenKey, typeHint?: string): Promise<void> {
+    await m.query(`INSERT INTO conv_drafts (id, channel, account, user_id, status, type_hint) VALUES ($1, $2, $3, $4, 'open', $5)`, [
+      id,
+      ...who(c),
+      typeHint ?? null,
+    ]);
+  }
+
+  /**
+   * Adds an item and marks the draft active (the quiet period restarts), or creates the draft with it as its
+   * first item; one statement either way. Undefined when a media item would pass `maxMedia`.
+   */
+  async addItem(
+    m: EntityManager,
+    draftId: string,
+    addition: DraftAddition,
+    options: { vendorMessageId?: string; maxMedia: number; create?: { citizen: CitizenKey; typeHint?: string } },
+  ): Promise<string | undefined> {
+    const values =
+      addition.kind === 'text'
+        ? ['text', addition.text, null, null, null]
+        : addition.kind === 'location'
+          ? ['location', null, JSON.stringify({ latitude: addition.latitude, longitude: addition.longitude, address: addition.address }), null, null]
+          : ['media', addition.recognition ?? null, null, addition.media, 'pending'];
+    const item = `INSERT INTO conv_draft_items (draft_id, kind, text, location, media_kind, media_status, vendor_message_id)
+                  SELECT $1, $2::text, $3::text, $4::jsonb, $5::text, $6::text, $7::text`;
+    const params = [draftId, ...values, options.vendorMessageId ?? null];
+    const create = options.create;
+    const rows: { id: string }[] = create
+      ? await m.query(
+          `WITH d AS (INSERT INTO conv_drafts (id, channel, account, user_id, status, type_hint)
+                      VALUES ($1, $8, $9, $10, 'open', $11) RETURNING id)
+           ${item} FROM d RETURNING id`,
+          [...params, ...who(create.citizen), create.typeHint ?? null],
+        )
+      : await m.query(
+          `WITH touched AS (UPDATE conv_drafts SET last_activity_at = now() WHERE id = $1)
+           ${item}
+            WHERE $2 <> 'media' OR (SELECT count(*) FROM conv_draft_items WHERE draft_id = $1 AND kind = 'media') < $8::int
+           RETURNING id`,
+          [...params, options.maxMedia],
+        );
+    return rows[0] ? String(rows[0].id) : undefined;
+  }
+
+  async draft(m: EntityManager, id: string, lock = false): Promise<DraftRow | undefined> {
+    const [row] = await m.query(`SELECT * FROM conv_drafts WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    return row;
+  }
+
+  async items(m: EntityManager, draftId: string): Promise<ItemRow[]> {
+    const rows: ItemRow[] = await m.query(`SELECT * FROM conv_draft_items WHERE draft_id = $1 ORDER BY id`, [draftId]);
+    return rows.map((r) => ({ ...r, id: String(r.id) }));
+  }
+
+  async item(m: EntityManager, id: string): Promise<ItemRow | undefined> {
+    const [row] = await m.query(`SELECT * FROM conv_draft_items WHERE id = $1 FOR UPDATE`, [id]);
+    return row ? { ...row, id: String(row.id) } : undefined;
+  }
+
+  async setMedia(m: EntityManager, itemId: string, status: 'ready' | 'failed', attachment?: Attachment): Promise<void> {
+    await m.query(`UPDATE conv_draft_items SET media_status = $2, attachment = $3 WHERE id = $1`, [
+      itemId,
+      status,
+      attachment ? JSON.stringify(attachment) : null,
+    ]);
+  }
+
+  /**
+   * Submits the draft in one statement: a tracking number from the sequence (Beijing date), the status
+   * (`sent` when the event goes out in this same transaction), and the citizen's case row for "查询".
+   */
+  async submit(
+    m: EntityManager,
+    draftId: string,
+    prefix: string,
+    title: string,
+    sendNow: boolean,
+  ): Promise<{ tracking_no: string; submitted_at: Date }> {
+    const [row] = await m.query(
+      `WITH d AS (
+         UPDATE conv_drafts
+            SET status = CASE WHEN $4 THEN 'sent' ELSE 'submitted' END,
+                tracking_no = $2 || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' ||
+                              (SELECT lpad(v::text, greatest(6, length(v::text)), '0') FROM nextval('conv_tracking_seq') AS v),
+                submitted_at = now(),
+                sent_at = CASE WHEN $4 THEN now() END
+          WHERE id = $1
+          RETURNING id, channel, account, user_id, tracking_no, submitted_at)
+       INSERT INTO conv_cases (inquiry_id, tracking_no, channel, account, user_id, title, status, submitted_at)
+       SELECT id, tracking_no, channel, account, user_id, $3, 'submitted', submitted_at FROM d
+       RETURNING tracking_no, submitted_at`,
+      [draftId, prefix, title, sendNow],
+    );
+    return row;
+  }
+
+  async setStatus(m: EntityManager, draftId: string, status: 'cancelled' | 'expired' | 'sent'): Promise<void> {
+    await m.query(`UPDATE conv_drafts SET status = $2${status === 'sent' ? ', sent_at = now()' : ''} WHERE id = $1`, [draftId, status]);
+  }
+
+  async recentCases(m: EntityManager, c: CitizenKey, limit = 5): Promise<CaseRow[]> {
+    return m.query(
+      `SELECT inquiry_id, tracking_no, title, status, submitted_at FROM conv_cases
+        WHERE channel = $1 AND account = $2 AND user_id = $3 ORDER BY submitted_at DESC LIMIT $4`,
+      [...who(c), limit],
+    );
+  }
+
+  async latestOpenCase(m: EntityManager, c: CitizenKey): Promise<CaseRow | undefined> {
+    const [row] = await m.query(
+      `SELECT inquiry_id, tracking_no, title, status, submitted_at FROM conv_cases
+        WHERE channel = $1 AND account = $2 AND user_id = $3 AND status NOT IN ('closed', 'rejected', 'merged')
+        ORDER BY submitted_at DESC LIMIT 1`,
+      who(c),
+    );
+    return row;
+  }
+
+  async caseById(m: EntityManager, inquiryId: string): Promise<(CaseRow & CitizenKey) | undefined> {
+    const [row] = await m.query(
+      `SELECT inquiry_id, tracking_no, title, status, submitted_at, channel, account, user_id AS "userId"
+         FROM conv_cases WHERE inquiry_id = $1 FOR UPDATE`,
+      [inquiryId],
+    );
+    return row;
+  }
+
+  async updateCase(
+    m: EntityManager,
+    inquiryId: string,
+    change: { status?: string; surveyPending?: boolean; infoRequested?: boolean },
+  ): Promise<void> {
+    await m.query(
+      `UPDATE conv_cases SET status = coalesce($2, status), survey_pending = coalesce($3, survey_pending),
+              info_requested = coalesce($4, info_requested), updated_at = now()
+        WHERE inquiry_id = $1`,
+      [inquiryId, change.status ?? null, change.surveyPending ?? null, change.infoRequested ?? null],
+    );
+  }
+
+  /** True when activity should be reported now: first time, or the last report is older than the throttle. */
+  async reportActivity(m: EntityManager, c: CitizenKey, throttleSec: number, following: boolean | null): Promise<boolean> {
+    const rows = await m.query(
+      `INSERT INTO conv_citizens (channel, account, user_id, following, activity_reported_at) VALUES ($1, $2, $3, coalesce($5, true), now())
+       ON CONFLICT (channel, account, user_id) DO UPDATE
+         SET activity_reported_at = now(), following = coalesce($5, conv_citizens.following)
+       WHERE conv_citizens.activity_reported_at < now() - make_interval(secs => $4) OR $5 IS NOT NULL
+       RETURNING 1`,
+      [...who(c), throttleSec, following],
+    );
+    return rows.length > 0;
+  }
+
+  async setFollowing(m: EntityManager, c: CitizenKey, following: boolean): Promise<void> {
+    await m.query(
+      `INSERT INTO conv_citizens (channel, account, user_id, following, activity_reported_at) VALUES ($1, $2, $3, $4, 'epoch')
+       ON CONFLICT (channel, account, user_id) DO UPDATE SET following = $4`,
+      [...who(c), following],
+    );
+  }
+
+  /** Submitted drafts whose media are all settled, or that waited long enough; locked for this caller. */
+  async draftsReadyToSend(m: EntityManager, mediaWaitSec: number, limit = 50): Promise<DraftRow[]> {
+    return m.query(
+      `SELECT d.* FROM conv_drafts d
+        WHERE d.status = 'submitted'
+          AND (d.submitted_at < now() - make_interval(secs => $1)
+               OR NOT EXISTS (SELECT 1 FROM conv_draft_items i WHERE i.draft_id = d.id AND i.media_status = 'pending'))
+        ORDER BY d.submitted_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [mediaWaitSec, limit],
+    );
+  }
+
+  /** Open drafts to close: quiet for `quietSec` with some text (submit), or older than the TTL (expire). */
+  async quietDrafts(m: EntityManager, quietSec: number, ttlHours: number, limit = 50): Promise<DraftRow[]> {
+    return m.query(
+      `SELECT d.* FROM conv_drafts d
+        WHERE d.status = 'open'
+          AND ((d.last_activity_at < now() - make_interval(secs => $1)
+                AND EXISTS (SELECT 1 FROM conv_draft_items i WHERE i.draft_id = d.id AND coalesce(i.text, '') <> ''))
+               OR d.opened_at < now() - make_interval(hours => $2))
+        ORDER BY d.last_activity_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [quietSec, ttlHours, limit],
+    );
+  }
+}
