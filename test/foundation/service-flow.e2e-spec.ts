@@ -41,7 +41,7 @@ describe('services on the real broker and database', () => {
     expect(metrics.text).toContain('wz_outbox_lag_seconds');
   });
 
-  it('delivers an event produced by an ingestor to the router group, which records the case once and announces it', async () => {
+  it('delivers an event produced by an ingestor to the router group, which records the case once and routes it', async () => {
     const inquiry = newInquiry();
     const submitted = await producer.publish(TOPICS.inquirySubmitted, 'InquirySubmitted', inquiry);
     await producer.publishEnvelopes(TOPICS.inquirySubmitted, [submitted]); // a redelivery
@@ -56,10 +56,18 @@ describe('services on the real broker and database', () => {
     expect(received.source).toBe('router');
 
     const dataSource = router.get(DataSource);
-    const rows = await dataSource.query('SELECT status FROM router.cases WHERE inquiry_id = $1', [inquiry.inquiryId]);
-    expect(rows).toEqual([{ status: 'received' }]);
+    const rows = await dataSource.query('SELECT count(*)::int AS n FROM router.cases WHERE inquiry_id = $1', [inquiry.inquiryId]);
+    expect(rows).toEqual([{ n: 1 }]);
+    await waitFor(
+      () => caseEvents.values<CaseEvent>().some((e) => e.payload.inquiryId === inquiry.inquiryId && e.type !== 'Received' && e.type !== 'Classified'),
+      'the routing decision',
+    );
     await new Promise((r) => setTimeout(r, 1000));
     const announced = caseEvents.values<CaseEvent>().filter((e) => e.payload.inquiryId === inquiry.inquiryId);
-    expect(announced).toHaveLength(1);
+    // Once each, although the inquiry was delivered twice.
+    expect(announced.map((e) => e.type).filter((t) => t === 'Received')).toHaveLength(1);
+    expect(announced.map((e) => e.type)).toEqual(expect.arrayContaining(['Received', 'Classified']));
+    expect(['Assigned', 'QueuedForDesk']).toContain(announced[announced.length - 1].type);
+    expect(announced).toHaveLength(3);
   });
 });

@@ -1,15 +1,42 @@
-import { loadConfig, platformEnvSchema, port, type PlatformConfig } from '@app/common';
-import type { z } from 'zod';
+import { loadConfig, platformEnvSchema, port, positiveInt, type PlatformConfig } from '@app/common';
+import { z } from 'zod';
 
-export const routerEnvSchema = platformEnvSchema.extend({
-  ROUTER_PORT: port(3004),
-});
+export const routerEnvSchema = platformEnvSchema
+  .extend({
+    ROUTER_PORT: port(3004),
+    /** Where the shipped reference data lives (units, place names, catalogue, topic model), relative to the cwd. */
+    ROUTER_DATA_DIR: z.string().min(1).default('apps/router/data'),
+    /** Cases routed with at least this confidence are assigned at once; the rest go to the desk. */
+    ROUTER_AUTO_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
+    ROUTER_DESK_HOURS: positiveInt(2),
+    /** HS256 secret of the staff bearer tokens; required in production, a local default elsewhere. */
+    ROUTER_JWT_SECRET: z.string().min(32).optional(),
+    /** How long the routing snapshot (units, catalogue) is trusted before it is re-read from the database. */
+    ROUTER_SNAPSHOT_TTL_MS: positiveInt(10_000),
+    /** How often the desk clock looks for cases near or past their 2-hour deadline. */
+    ROUTER_CLOCK_SCAN_MS: positiveInt(30_000),
+    /** SlaWarning this long before the desk deadline. */
+    ROUTER_DESK_WARN_MINUTES: positiveInt(30),
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || !!env.ROUTER_JWT_SECRET, {
+    path: ['ROUTER_JWT_SECRET'],
+    message: 'is required in production',
+  });
+
+type RouterEnv = z.infer<typeof routerEnvSchema>;
 
 export interface RouterConfig extends PlatformConfig {
-  env: z.infer<typeof routerEnvSchema>;
+  env: RouterEnv & { ROUTER_JWT_SECRET: string };
 }
+
+const DEV_JWT_SECRET = 'wenzheng-router-development-secret-not-for-production';
 
 export function readRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterConfig {
   const parsed = loadConfig(routerEnvSchema, env);
-  return { app: 'router', schema: 'router', port: parsed.ROUTER_PORT, env: parsed };
+  return {
+    app: 'router',
+    schema: 'router',
+    port: parsed.ROUTER_PORT,
+    env: { ...parsed, ROUTER_JWT_SECRET: parsed.ROUTER_JWT_SECRET ?? DEV_JWT_SECRET },
+  };
 }

@@ -1,2 +1,4 @@
+import { Notifier1764300000000 } from './1764300000000-notifier.js';
+
 /** This service's migrations, oldest first (the platform's outbox tables come first, from libs/common). */
-export const NOTIFIER_MIGRATIONS: Function[] = [];
+export const NOTIFIER_MIGRATIONS: Function[] = [Notifier1764300000000];

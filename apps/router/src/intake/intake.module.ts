@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { RoutingModule } from '../routing/routing.module.js';
 import { IntakeConsumer } from './intake.consumer.js';
 import { IntakeRepository } from './intake.repository.js';
 import { IntakeService } from './intake.service.js';
 
-@Module({ providers: [IntakeRepository, IntakeService, IntakeConsumer] })
+@Module({ imports: [RoutingModule], providers: [IntakeRepository, IntakeService, IntakeConsumer] })
 export class IntakeModule {}

@@ -37,6 +37,8 @@ export const platformEnvSchema = z.object({
     .default('127.0.0.1:9092'),
   KAFKA_CONSUMER_RETRIES: z.coerce.number().int().min(0).max(20).default(5),
   KAFKA_RETRY_BASE_MS: positiveInt(200),
+  /** Partitions a consumer handles at once (order is kept within a partition, so one case's events stay in order). */
+  KAFKA_PARTITION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().default('127.0.0.1'),
   OUTBOX_POLL_MS: positiveInt(500),

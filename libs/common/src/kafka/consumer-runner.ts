@@ -21,14 +21,17 @@ export interface ConsumerSpec<C extends TopicContract> {
   handle: (event: EventOf<C>, meta: MessageMeta) => Promise<void>;
   /** Start at the earliest offset when the group has no committed offset (default true: nothing is skipped). */
   fromBeginning?: boolean;
-  /** Partitions handled at once by this instance (order is kept within each partition). Default 1. */
+  /** Partitions handled at once by this instance (order is kept within each partition). */
   concurrency?: number;
 }
 
-export interface RetryPolicy {
+/** Defaults for every consumer of a runner. */
+export interface ConsumerPolicy {
   retries: number;
   baseMs: number;
   maxMs?: number;
+  /** Partitions handled at once per consumer unless its spec says otherwise. */
+  concurrency?: number;
 }
 
 /** Offsets are committed at least this often within a long batch; redelivery after a crash is deduplicated. */
@@ -47,7 +50,7 @@ export class ConsumerRunner {
     private readonly kafka: Kafka,
     private readonly producer: EventProducer,
     private readonly logger: Logger,
-    private readonly retry: RetryPolicy,
+    private readonly retry: ConsumerPolicy,
     private readonly metrics?: PlatformMetrics,
   ) {}
 
@@ -67,7 +70,7 @@ export class ConsumerRunner {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: spec.concurrency ?? 1,
+      partitionsConsumedConcurrently: spec.concurrency ?? this.retry.concurrency ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         let uncommitted = 0;
         let last: string | undefined;

@@ -110,7 +110,11 @@ export class PlatformModule {
               kafka,
               producer,
               logger.child({ component: 'consumer' }),
-              { retries: config.env.KAFKA_CONSUMER_RETRIES, baseMs: config.env.KAFKA_RETRY_BASE_MS },
+              {
+                retries: config.env.KAFKA_CONSUMER_RETRIES,
+                baseMs: config.env.KAFKA_RETRY_BASE_MS,
+                concurrency: config.env.KAFKA_PARTITION_CONCURRENCY,
+              },
               metrics,
             ),
         },

@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DeliveryChannel, Message } from '../senders/sender.js';
+import { returnedRows } from '../sql.js';
+
+type Runner = Pick<EntityManager, 'query'> | Pick<DataSource, 'query'>;
+
+/** One message to send, as planned in the consumer's transaction. */
+export interface DeliveryIntent {
+  /** Unique per message: the same event planned twice yields the same keys, and the second insert is a no-op. */
+  key: string;
+  messageId: string;
+  inquiryId?: string;
+  purpose: string;
+  recipient: string;
+  message: Message;
+  notBefore?: Date;
+}
+
+export interface DeliveryRow {
+  id: string;
+  idempotencyKey: string;
+  messageId: string;
+  inquiryId?: string;
+  channel: DeliveryChannel;
+  purpose: string;
+  recipient: string;
+  message: Message;
+  attempts: number;
+}
+
+const toRow = (r: Record<string, any>): DeliveryRow => ({
+  id: r.id,
+  idempotencyKey: r.idempotency_key,
+  messageId: r.message_id,
+  inquiryId: r.inquiry_id ?? undefined,
+  channel: r.channel,
+  purpose: r.purpose,
+  recipient: r.recipient,
+  message: r.message,
+  attempts: r.attempts,
+});
+
+/**
+ * The persisted send queue. Rows are claimed with FOR UPDATE SKIP LOCKED (several instances share the queue)
+ * and leased; every later update checks the lease it holds (status 'sending' and its attempt number), so a
+ * row recovered from a dead instance and claimed again is never finished twice.
+ */
+@Injectable()
+export class DeliveryRepository {
+  /** One statement for all of an event's intents; an already planned key is skipped. Returns how many are new. */
+  async plan(m: Runner, intents: DeliveryIntent[]): Promise<number> {
+    if (intents.length === 0) return 0;
+    const params: unknown[] = [];
+    const values = intents.map((i) => {
+      params.push(i.key, i.messageId, i.inquiryId ?? null, i.message.channel, i.purpose, i.recipient, JSON.stringify(i.message), i.notBefore?.toISOString() ?? null);
+      const b = params.length - 8;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::jsonb, coalesce($${b + 8}::timestamptz, now()))`;
+    });
+    const rows: unknown[] = await m.query(
+      `INSERT INTO deliveries (idempotency_key, message_id, inquiry_id, channel, purpose, recipient, message, next_attempt_at)
+       VALUES ${values.join(', ')}
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1`,
+      params,
+    );
+    return rows.length;
+  }
+
+  async claim(ds: Runner, batch: number, leaseMs: number): Promise<DeliveryRow[]> {
+    const rows = await ds.query(
+      `WITH due AS (
+         SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()
+          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, waiting_window = false,
+              lease_until = now() + make_interval(secs => $2::float / 1000)
+         FROM due WHERE d.id = due.id
+       RETURNING d.*`,
+      [batch, leaseMs],
+    );
+    return returnedRows(rows).map(toRow);
+  }
+
+  async markSent(m: Runner, row: DeliveryRow, vendorRef: string | undefined, mode: string | undefined): Promise<boolean> {
+    return this.finish(m, row, `status = 'sent', sent_at = now(), vendor_ref = $3, mode = $4, last_error = NULL`, [vendorRef ?? null, mode ?? null]);
+  }
+
+  async reschedule(m: Runner, row: DeliveryRow, delayMs: number, error: string, waitingWindow = false): Promise<boolean> {
+    return this.finish(
+      m,
+      row,
+      `status = 'pending', next_attempt_at = now() + make_interval(secs => $3::float / 1000), last_error = $4, waiting_window = $5`,
+      [delayMs, error.slice(0, 2000), waitingWindow],
+    );
+  }
+
+  async markDead(m: Runner, row: DeliveryRow, error: string, status: 'dead' | 'uncertain' = 'dead'): Promise<boolean> {
+    return this.finish(m, row, `status = $3, last_error = $4`, [status, error.slice(0, 2000)]);
+  }
+
+  /** Rows whose sender never reported back (the instance died mid-send). */
+  async expiredLeases(m: Runner, limit: number): Promise<DeliveryRow[]> {
+    const rows = await m.query(
+      `SELECT * FROM deliveries WHERE status = 'sending' AND lease_until < now() ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    return (rows as Record<string, any>[]).map(toRow);
+  }
+
+  /** Survey prompts are moot once the citizen rated or the case closed. */
+  async cancelSurveys(m: Runner, inquiryId: string): Promise<number> {
+    const rows = await m.query(
+      `UPDATE deliveries SET status = 'cancelled' WHERE inquiry_id = $1 AND status = 'pending'
+          AND purpose IN ('survey', 'survey_reminder') RETURNING 1`,
+      [inquiryId],
+    );
+    return returnedRows(rows).length;
+  }
+
+  /** The citizen acted again: messages waiting for a window are due now. */
+  async wakeWaiting(m: Runner, recipient: string): Promise<void> {
+    await m.query(
+      `UPDATE deliveries SET next_attempt_at = now() WHERE status = 'pending' AND waiting_window AND recipient = $1`,
+      [recipient],
+    );
+  }
+
+  private async finish(m: Runner, row: DeliveryRow, set: string, params: unknown[]): Promise<boolean> {
+    const rows = await m.query(
+      `UPDATE deliveries SET ${set}, lease_until = NULL WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING 1`,
+      [row.id, row.attempts, ...params],
+    );
+    return returnedRows(rows).length > 0;
+  }
+}

@@ -1,0 +1,43 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConsumerRunner, TOPICS } from '@app/common';
+import { NotifierSettings } from '../notifier.settings.js';
+import { NotificationService } from './notification.service.js';
+
+/** Four thin handlers: the runner validated the envelope against its contract; the service does the rest. */
+@Injectable()
+export class NotificationConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly runner: ConsumerRunner,
+    private readonly notifications: NotificationService,
+    private readonly settings: NotifierSettings,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const prefix = this.settings.env.NOTIFIER_GROUP_PREFIX;
+    const fromBeginning = this.settings.env.NOTIFIER_FROM_BEGINNING;
+    await this.runner.start({
+      contract: TOPICS.caseEvents,
+      groupId: `${prefix}.cases`,
+      fromBeginning,
+      handle: async (event) => void (await this.notifications.onCaseEvent(event)),
+    });
+    await this.runner.start({
+      contract: TOPICS.channelOutbound,
+      groupId: `${prefix}.outbound`,
+      fromBeginning,
+      handle: async (event) => void (await this.notifications.onOutbound(event)),
+    });
+    await this.runner.start({
+      contract: TOPICS.inquirySubmitted,
+      groupId: `${prefix}.submitted`,
+      fromBeginning,
+      handle: (event) => this.notifications.onSubmitted(event),
+    });
+    await this.runner.start({
+      contract: TOPICS.inquiryInteraction,
+      groupId: `${prefix}.interactions`,
+      fromBeginning,
+      handle: (event) => this.notifications.onInteraction(event),
+    });
+  }
+}

@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { InjectLogger, ProcessedMessages, TOPICS, type EventOf } from '@app/common';
+import type { Logger } from 'pino';
+import type { EntityManager } from 'typeorm';
+import { ContactsRepository } from '../contacts/contacts.repository.js';
+import { DeliveryRepository, type DeliveryIntent } from '../delivery/delivery.repository.js';
+import { DispatcherService } from '../delivery/dispatcher.service.js';
+import { NotificationPlanner } from './notification.planner.js';
+
+export const CONSUMERS = {
+  cases: 'notifier.cases',
+  outbound: 'notifier.outbound',
+  interactions: 'notifier.interactions',
+  submitted: 'notifier.submitted',
+} as const;
+
+type CaseEvent = EventOf<typeof TOPICS.caseEvents>;
+type OutboundEvent = EventOf<typeof TOPICS.channelOutbound>;
+type InteractionEvent = EventOf<typeof TOPICS.inquiryInteraction>;
+type SubmittedEvent = EventOf<typeof TOPICS.inquirySubmitted>;
+
+/**
+ * Keeps the read models and plans deliveries, in the consumer's transaction: the processed-message row, the
+ * read-model change and the delivery rows commit together, so a redelivered event plans nothing twice.
+ * Sending is the dispatcher's job, from the persisted queue.
+ */
+@Injectable()
+export class NotificationService {
+  constructor(
+    private readonly processed: ProcessedMessages,
+    private readonly contacts: ContactsRepository,
+    private readonly deliveries: DeliveryRepository,
+    private readonly planner: NotificationPlanner,
+    private readonly dispatcher: DispatcherService,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  async onCaseEvent(event: CaseEvent): Promise<number> {
+    let planned = 0;
+    await this.processed.once(CONSUMERS.cases, TOPICS.caseEvents.name, event, async (m) => {
+      planned = await this.deliveries.plan(m, await this.planCaseEvent(m, event));
+    });
+    if (planned) this.dispatcher.poke();
+    return planned;
+  }
+
+  /**
+   * The citizen's channel identity straight from the ingestors, so replies do not depend on the router
+   * copying it into `Received` (it may; both are merged).
+   */
+  async onSubmitted(event: SubmittedEvent): Promise<void> {
+    await this.processed.once(CONSUMERS.submitted, TOPICS.inquirySubmitted.name, event, async (m) => {
+      const p = event.payload;
+      await this.contacts.saveCase(m, {
+        inquiryId: p.inquiryId,
+        trackingNo: p.trackingNo,
+        title: p.title,
+        content: p.content,
+        receivedAt: p.receivedAt,
+        attachments: p.attachments,
+        citizen: p.citizen,
+      });
+    });
+  }
+
+  async onOutbound(event: OutboundEvent): Promise<number> {
+    let planned = 0;
+    await this.processed.once(CONSUMERS.outbound, TOPICS.channelOutbound.name, event, async (m) => {
+      const p = event.payload;
+      const known = p.inquiryId ? await this.contacts.findCase(m, p.inquiryId) : undefined;
+      planned = await this.deliveries.plan(m, this.planner.outbound(p, known));
+    });
+    if (planned) this.dispatcher.poke();
+    return planned;
+  }
+
+  async onInteraction(event: InteractionEvent): Promise<void> {
+    await this.processed.once(CONSUMERS.interactions, TOPICS.inquiryInteraction.name, event, async (m) => {
+      const { citizen, at } = event.payload;
+      switch (event.type) {
+        case 'ChannelActivity':
+          await this.contacts.recordActivity(m, citizen.channel, citizen.externalUserId, at, event.payload.kind ?? 'message');
+          if (event.payload.kind !== 'unfollow') await this.deliveries.wakeWaiting(m, `${citizen.channel}:${citizen.externalUserId}`);
+          break;
+        case 'InformationAdded':
+          // A citizen's message is activity too: it opens the window as a message would.
+          await this.contacts.recordActivity(m, citizen.channel, citizen.externalUserId, at, 'message');
+          break;
+        case 'RatingGiven':
+          await this.contacts.recordActivity(m, citizen.channel, citizen.externalUserId, at, 'message');
+          await this.deliveries.cancelSurveys(m, event.payload.inquiryId);
+          break;
+        case 'Withdrawn':
+          await this.deliveries.cancelSurveys(m, event.payload.inquiryId);
+          break;
+        default:
+          break; // interaction types added later mean nothing to the notifier until it learns them
+      }
+    });
+    this.dispatcher.poke();
+  }
+
+  private async planCaseEvent(m: EntityManager, event: CaseEvent): Promise<DeliveryIntent[]> {
+    const inquiryId = event.payload.inquiryId;
+    switch (event.type) {
+      case 'Received': {
+        const p = event.payload;
+        await this.contacts.saveCase(m, {
+          inquiryId,
+          trackingNo: p.trackingNo,
+          title: p.title,
+          content: p.content,
+          receivedAt: p.receivedAt,
+          attachments: p.attachments ?? [],
+          citizen: p.citizen,
+          weiboThread: p.weiboThread,
+        });
+        return [];
+      }
+      case 'Assigned': {
+        const p = event.payload;
+        const before = await this.contacts.findCase(m, inquiryId);
+        if (p.unitContacts) await this.contacts.saveUnit(m, p.unitId, p.unitName, p.unitContacts);
+        await this.contacts.assignCase(m, inquiryId, p.unitId, p.unitName, p.replyDeadline);
+        const c = (await this.contacts.findCase(m, inquiryId))!;
+        const unit = await this.contacts.findUnit(m, p.unitId);
+        if (!unit) this.logger.warn({ inquiryId, unitId: p.unitId }, 'assigned to a unit with no known contacts; no notice sent');
+        return this.planner.assigned(event.id, p, c, unit, !!before?.unitId && before.unitId !== p.unitId);
+      }
+      case 'SlaWarning':
+      case 'SlaBreached': {
+        const c = await this.contacts.findCase(m, inquiryId);
+        if (!c) return [];
+        const unit = c.unitId ? await this.contacts.findUnit(m, c.unitId) : undefined;
+        return this.planner.sla(event.id, event.type, event.payload, c, unit);
+      }
+      case 'ReplyPosted': {
+        const c = await this.contacts.findCase(m, inquiryId);
+        if (!c?.citizen) {
+          this.logger.warn({ inquiryId }, 'reply posted for a case with no known citizen channel; nothing sent');
+          return [];
+        }
+        // A reply after reopening asks for a new rating: earlier prompts are moot.
+        await this.deliveries.cancelSurveys(m, inquiryId);
+        return this.planner.reply(event, c, new Date());
+      }
+      case 'Rejected': {
+        const c = await this.contacts.findCase(m, inquiryId);
+        return c ? this.planner.rejected(event.id, event.payload.reason, c) : [];
+      }
+      case 'FeedbackRecorded':
+      case 'Closed':
+      case 'Merged':
+        await this.deliveries.cancelSurveys(m, inquiryId);
+        return [];
+      default:
+        // Every other step (Classified, Accepted, Returned, Claimed, InfoRequested — whose question comes on
+        // channel.outbound.v1 — …) tells nobody; new event types added to the topic are ignored the same way.
+        return [];
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import {
+  createParamDecorator,
+  ForbiddenException,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { Request } from 'express';
+import { z } from 'zod';
+
+export const STAFF_ROLES = ['desk', 'unit', 'supervisor', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** The claims of a staff bearer token (HS256, signed with ROUTER_JWT_SECRET). */
+const claimsSchema = z
+  .object({
+    sub: z.string().min(1).max(100),
+    role: z.enum(STAFF_ROLES),
+    /** A unit agent sees only its own unit's cases. */
+    unitId: z.string().max(64).optional(),
+  })
+  .refine((c) => c.role !== 'unit' || !!c.unitId, 'a unit agent token names its unit');
+export type StaffUser = z.infer<typeof claimsSchema>;
+
+const ROLES_KEY = 'wz:roles';
+/** Which roles may call a handler; a route without it is closed to everyone (the guard fails closed). */
+export const Roles = (...roles: StaffRole[]) => SetMetadata(ROLES_KEY, roles);
+
+export const CurrentStaff = createParamDecorator((_: unknown, context: ExecutionContext): StaffUser => {
+  return context.switchToHttp().getRequest<Request & { staff: StaffUser }>().staff;
+});
+
+@Injectable()
+export class StaffGuard implements CanActivate {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<Request & { staff?: StaffUser }>();
+    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || !token) throw new UnauthorizedException('需要登录（Bearer 令牌）');
+    let payload: unknown;
+    try {
+      payload = await this.jwt.verifyAsync(token, { algorithms: ['HS256'] });
+    } catch {
+      throw new UnauthorizedException('令牌无效或已过期');
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new UnauthorizedException('令牌内容无效');
+    const allowed = this.reflector.getAllAndOverride<StaffRole[]>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    if (!allowed?.includes(claims.data.role)) throw new ForbiddenException('无权执行此操作');
+    request.staff = claims.data;
+    return true;
+  }
+}

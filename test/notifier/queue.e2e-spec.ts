@@ -1,0 +1,84 @@
+import { newId, TOPICS } from '@app/common';
+import { DeliveryRepository } from '../../apps/notifier/src/delivery/delivery.repository.js';
+import { DispatcherService } from '../../apps/notifier/src/delivery/dispatcher.service.js';
+import { NotifierHarness, received } from './support/notifier-harness.js';
+
+describe('notifier: the persisted send queue (never twice, crash recovery, shared by instances)', () => {
+  let h: NotifierHarness;
+
+  beforeAll(async () => {
+    h = await NotifierHarness.start({ DISPATCH_LEASE_MS: '5000', VENDOR_TIMEOUT_MS: '1000' });
+  });
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const sendingRow = async (channel: 'wechat' | 'email', message: object): Promise<{ inquiryId: string; messageId: string }> => {
+    const inquiryId = newId();
+    const messageId = newId();
+    await h.db.query(
+      `INSERT INTO notifier.deliveries (idempotency_key, message_id, inquiry_id, channel, purpose, recipient, message, status, attempts, lease_until)
+       VALUES ($1, $2, $3, $4, 'reply', 'r', $5, 'sending', 1, now() - interval '1 second')`,
+      [`test:${messageId}`, messageId, inquiryId, channel, JSON.stringify(message)],
+    );
+    return { inquiryId, messageId };
+  };
+
+  it('after a crash mid-send, never re-sends to a citizen (uncertain, reported) but re-sends a unit e-mail with the same Message-ID', async () => {
+    const wx = await sendingRow('wechat', { channel: 'wechat', openId: `oWx${newId()}`, text: '答复', link: 'https://x', template: { first: 'a', keyword1: 'b', keyword2: 'c', keyword3: 'd', remark: 'e' } });
+    const mail = await sendingRow('email', { channel: 'email', to: ['crash@sm.gov.cn'], subject: `恢复测试 ${newId()}`, text: '正文', html: '<p>正文</p>' });
+    await h.app.get(DispatcherService).recover();
+
+    const failed = await h.waitFor(() => h.eventsFor((e) => e.payload.messageId === wx.messageId)[0], 'the uncertain report');
+    expect(failed.type).toBe('DeliveryFailed');
+    expect(failed.payload).toMatchObject({ final: true, channel: 'wechat' });
+    expect((failed.payload as { error: string }).error).toMatch(/outcome unknown/);
+    const [row] = await h.db.query(`SELECT status FROM notifier.deliveries WHERE message_id = $1`, [wx.messageId]);
+    expect(row.status).toBe('uncertain');
+
+    const resent = await h.waitFor(() => h.smtp.mails.find((m) => m.headers.get('x-wenzheng-delivery') === mail.messageId), 'the re-sent e-mail');
+    expect(resent.messageId).toBe(`<${mail.messageId}@notifier.wenzheng>`);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.wechat.custom.length + h.wechat.templates.length).toBe(0);
+  });
+
+  it('plans nothing twice: a redelivered reply, even after its processed-message record is gone, sends once', async () => {
+    const c = received('wechat');
+    await h.caseEvent('Received', c);
+    const event = await h.caseEvent('ReplyPosted', {
+      inquiryId: c.inquiryId, at: new Date().toISOString(), actor: 'a', unitId: 'u', unitName: '神木市水务局', text: '已恢复供水。', attachments: [], onTime: true,
+    });
+    await h.producer.publishEnvelopes(TOPICS.caseEvents, [event]);
+    await h.waitFor(() => h.wechat.templates.find((m) => m.touser === c.citizen!.externalUserId), 'the reply');
+    await h.db.query(`DELETE FROM notifier.processed_messages WHERE message_id = $1`, [event.id]);
+    await h.producer.publishEnvelopes(TOPICS.caseEvents, [event]);
+    await h.waitFor(async () => (await h.db.query(`SELECT 1 FROM notifier.processed_messages WHERE message_id = $1`, [event.id])).length, 'the replay processed');
+    await new Promise((r) => setTimeout(r, 800));
+    const rows = await h.deliveries(c.inquiryId);
+    expect(rows.filter((r) => r.purpose === 'reply')).toHaveLength(1);
+    expect(h.wechat.templates.filter((m) => m.touser === c.citizen!.externalUserId && m.data.keyword2.value === '神木市水务局已答复')).toHaveLength(1);
+  });
+
+  it('gives each due row to exactly one of several concurrent claimers (FOR UPDATE SKIP LOCKED)', async () => {
+    const repo = h.app.get(DeliveryRepository);
+    const tag = newId();
+    // Rows due in the future so the running dispatcher leaves them alone until we move them.
+    await repo.plan(
+      h.db,
+      Array.from({ length: 60 }, (_, i) => ({
+        key: `claim:${tag}:${i}`, messageId: newId(), inquiryId: tag, purpose: 'test', recipient: 'x',
+        message: { channel: 'app' as const, userId: 'u', title: 't', text: 't', link: 'https://x' },
+        notBefore: new Date(Date.now() + 3600_000),
+      })),
+    );
+    await h.db.query(`UPDATE notifier.deliveries SET next_attempt_at = now() - interval '1 hour' WHERE inquiry_id = $1`, [tag]);
+    const claims = await Promise.all(Array.from({ length: 4 }, () => repo.claim(h.db, 100, 60000)));
+    const mine = claims.map((c) => c.filter((r) => r.inquiryId === tag).map((r) => r.id));
+    const all = mine.flat();
+    expect(new Set(all).size).toBe(all.length);
+    // The live dispatcher may have taken some; between them every row was claimed once.
+    const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM notifier.deliveries WHERE inquiry_id = $1 AND attempts = 1`, [tag]);
+    expect(n).toBe(60);
+  });
+});

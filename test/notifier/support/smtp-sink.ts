@@ -1,0 +1,53 @@
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+/** A real SMTP server on loopback; every message that arrives is parsed with mailparser. */
+export class SmtpSink {
+  readonly mails: ParsedMail[] = [];
+  /** performance.now() at each arrival, index for index with `mails`. */
+  readonly arrivals: number[] = [];
+  private readonly rejections: number[] = [];
+
+  private constructor(
+    private readonly server: SMTPServer,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<SmtpSink> {
+    let self: SmtpSink | undefined;
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      logger: false,
+      size: 10 * 1024 * 1024,
+      onData(stream, _session, callback) {
+        const code = self!.rejections.shift();
+        simpleParser(stream)
+          .then((mail) => {
+            if (code) {
+              callback(Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), { responseCode: code }));
+              return;
+            }
+            self!.mails.push(mail);
+            self!.arrivals.push(performance.now());
+            callback();
+          })
+          .catch((error: Error) => callback(error));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    self = new SmtpSink(server, (server.server.address() as AddressInfo).port);
+    return self;
+  }
+
+  /** The next message is refused with this SMTP code (4xx: try later, 5xx: permanent). */
+  rejectNext(code: number): void {
+    this.rejections.push(code);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
