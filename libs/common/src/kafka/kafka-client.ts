@@ -8,6 +8,13 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs warns when an idempotent producer has bounded retries. Bounded is deliberate here: a send that
+ * gives up fails its caller (the relay retries the batch; a consumer retries or dead-letters), and a re-sent
+ * batch can only duplicate, which consumers absorb through the processed-message table.
+ */
+const EXPECTED_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
 export function createKafka(clientId: string, brokers: string, logger: Logger): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
@@ -21,7 +28,8 @@ export function createKafka(clientId: string, brokers: string, logger: Logger): 
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...rest } = log;
-        kafkaLogger[LEVELS[level] ?? 'info'](rest, message);
+        const severity = message === EXPECTED_WARNING ? 'debug' : (LEVELS[level] ?? 'info');
+        kafkaLogger[severity](rest, message);
       },
   });
 }
