@@ -108,7 +108,11 @@ describe('notifier: replies, rejections, surveys and desk messages on the citize
     const template = await h.waitFor(() => h.wechat.templates.find((m) => m.touser === openId), 'template after 45015');
     expect(template.data.keyword2.value).toBe('未予受理');
     expect(h.wechat.tokensIssued).toBe(issued + 1);
-    const rows = await h.deliveries(c.inquiryId);
+    // The stand-in has the template before the notifier records the outcome: wait for the row to settle.
+    const rows = await h.waitFor(async () => {
+      const r = await h.deliveries(c.inquiryId);
+      return r.length === 1 && r[0].status !== 'sending' && r;
+    }, 'the delivery outcome');
     expect(rows).toEqual([expect.objectContaining({ purpose: 'rejection', status: 'sent', mode: 'template', attempts: 1 })]);
     const [token] = await h.db.query(`SELECT access_token FROM notifier.wechat_tokens`);
     expect(token.access_token).toBe(template.token);

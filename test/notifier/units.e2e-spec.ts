@@ -129,7 +129,12 @@ describe('notifier: notices to units (e-mail over SMTP, signed webhooks, escalat
     h.smtp.rejectNext(451);
     await h.caseEvent('Assigned', assigned(c.inquiryId, `unit-${newId()}`, { emails: ['later@sm.gov.cn'], prefer: 'email' }));
     await h.waitFor(() => h.smtp.mails.find((m) => m.subject?.includes(c.trackingNo!)), 'e-mail after a deferral');
-    expect(await h.deliveries(c.inquiryId)).toEqual([expect.objectContaining({ status: 'sent', attempts: 2 })]);
+    // The SMTP server has the mail before the notifier records the outcome: wait for the row to settle.
+    const settled = await h.waitFor(async () => {
+      const r = await h.deliveries(c.inquiryId);
+      return r.length === 1 && r[0].status === 'sent' && r;
+    }, 'the delivery marked sent');
+    expect(settled).toEqual([expect.objectContaining({ status: 'sent', attempts: 2 })]);
 
     const c2 = received('app');
     await h.caseEvent('Received', c2);
