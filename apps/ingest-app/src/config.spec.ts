@@ -27,6 +27,14 @@ describe(readIngestAppConfig.name, () => {
     expect(config.env.PHONE_HMAC_KEY).toBe(key);
   });
 
+  it('never lets Open311 media fetching reach loopback in production, and has no admin token there by default', () => {
+    const key = 'x'.repeat(40);
+    const production = { NODE_ENV: 'production', JWT_SECRET: key, PHONE_HMAC_KEY: key, PHONE_ENCRYPTION_KEY: key };
+    expect(() => readIngestAppConfig({ ...production, OPEN311_MEDIA_ALLOW_LOOPBACK: 'true' })).toThrow(/OPEN311_MEDIA_ALLOW_LOOPBACK/);
+    expect(readIngestAppConfig(production).env.OPEN311_ADMIN_TOKEN).toBeUndefined();
+    expect(readIngestAppConfig({ NODE_ENV: 'development' }).env.OPEN311_MEDIA_ALLOW_LOOPBACK).toBe(false);
+  });
+
   it('refuses a short secret and a malformed tracking prefix', () => {
     expect(() => readIngestAppConfig({ JWT_SECRET: 'short', TRACKING_PREFIX: 'yl' })).toThrow(/JWT_SECRET[\s\S]*TRACKING_PREFIX|TRACKING_PREFIX[\s\S]*JWT_SECRET/);
   });

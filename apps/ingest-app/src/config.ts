@@ -13,6 +13,8 @@ const DEV_SECRETS = {
   PHONE_HMAC_KEY: 'dev-only-phone-hmac-key-do-not-use-in-production-0',
   PHONE_ENCRYPTION_KEY: 'dev-only-phone-encryption-key-do-not-use-in-prod-0',
 } as const;
+/** Outside production only; in production without OPEN311_ADMIN_TOKEN the key administration is closed. */
+const DEV_OPEN311_ADMIN_TOKEN = 'dev-only-open311-admin-token-do-not-use-in-prod-0';
 
 export const ingestAppEnvSchema = platformEnvSchema
   .extend({
@@ -40,9 +42,26 @@ export const ingestAppEnvSchema = platformEnvSchema
     /** Trust X-Forwarded-For from the reverse proxy in front of the app. */
     TRUST_PROXY: bool(false),
     READ_MODEL_CONSUMER: bool(true),
+    /** Open311 GeoReport v2 (src/open311): the one jurisdiction this endpoint serves. */
+    OPEN311_JURISDICTION_ID: z.string().min(1).max(100).default('yl.gov.cn'),
+    /** Sent in `X-Admin-Token` to issue and revoke Open311 API keys. */
+    OPEN311_ADMIN_TOKEN: secret,
+    /** POSTs per minute per API key unless the key was issued with its own limit. */
+    OPEN311_RATE_LIMIT_PER_KEY: positiveInt(60),
+    /** media_url fetching: byte cap, whole-fetch time limit, retries of transient failures, job polling. */
+    OPEN311_MEDIA_MAX_BYTES: positiveInt(20 * MB),
+    OPEN311_MEDIA_TIMEOUT_MS: positiveInt(10_000),
+    OPEN311_MEDIA_MAX_ATTEMPTS: positiveInt(5),
+    OPEN311_MEDIA_POLL_MS: positiveInt(1000),
+    OPEN311_MEDIA_WORKER: bool(true),
+    /** Lets media_url reach 127.0.0.0/8 and ::1 (local test servers). Never in production. */
+    OPEN311_MEDIA_ALLOW_LOOPBACK: bool(false),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
+    if (env.OPEN311_MEDIA_ALLOW_LOOPBACK) {
+      ctx.addIssue({ code: 'custom', path: ['OPEN311_MEDIA_ALLOW_LOOPBACK'], message: 'must be false when NODE_ENV=production' });
+    }
     for (const name of Object.keys(DEV_SECRETS) as (keyof typeof DEV_SECRETS)[]) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when NODE_ENV=production' });
     }
@@ -62,6 +81,7 @@ export function readIngestAppConfig(env: NodeJS.ProcessEnv = process.env): Inges
     JWT_SECRET: parsed.JWT_SECRET ?? DEV_SECRETS.JWT_SECRET,
     PHONE_HMAC_KEY: parsed.PHONE_HMAC_KEY ?? DEV_SECRETS.PHONE_HMAC_KEY,
     PHONE_ENCRYPTION_KEY: parsed.PHONE_ENCRYPTION_KEY ?? DEV_SECRETS.PHONE_ENCRYPTION_KEY,
+    OPEN311_ADMIN_TOKEN: parsed.OPEN311_ADMIN_TOKEN ?? (parsed.NODE_ENV === 'production' ? undefined : DEV_OPEN311_ADMIN_TOKEN),
   };
   return { app: 'ingest-app', schema: 'ingest_app', port: parsed.INGEST_APP_PORT, env: withSecrets };
 }

@@ -20,6 +20,7 @@ import { InquiriesService } from './inquiries/inquiries.service.js';
 import { multerOptions, UploadInterceptor } from './inquiries/upload.js';
 import { MEDIA_PROVIDERS } from './media.providers.js';
 import { INGEST_APP_MIGRATIONS } from './migrations/index.js';
+import { OPEN311_CONTROLLERS, OPEN311_PROVIDERS } from './open311/open311.providers.js';
 import { PortalController } from './portal/portal.controller.js';
 import { PortalRepository } from './portal/portal.repository.js';
 import { PortalService } from './portal/portal.service.js';
@@ -43,7 +44,7 @@ export class IngestAppModule {
         }),
         MulterModule.register(multerOptions(config)),
       ],
-      controllers: [AccountsController, InquiriesController, CasesController, PortalController],
+      controllers: [AccountsController, InquiriesController, CasesController, PortalController, ...OPEN311_CONTROLLERS],
       providers: [
         { provide: INGEST_APP_CONFIG, useValue: config },
         ...MEDIA_PROVIDERS,
@@ -60,6 +61,7 @@ export class IngestAppModule {
         ReadModelRepository,
         ReadModelService,
         ReadModelConsumer,
+        ...OPEN311_PROVIDERS,
         { provide: APP_GUARD, useClass: CitizenAuthGuard },
         // Guards run in this order: the rate limit needs to know the account.
         { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { newId, OutboxWriter, TOPICS, type Location } from '@app/common';
+import { newId, OutboxWriter, TOPICS, type Attachment, type Channel, type InquiryType, type Location } from '@app/common';
 import { CodedError } from '@app/common/http/coded-error.js';
-import { MediaPipeline, sha256File, type StoredBatch } from '@app/common/media/media.pipeline.js';
-import { DataSource } from 'typeorm';
+import { MediaPipeline, sha256File } from '@app/common/media/media.pipeline.js';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { SignedIn } from '../accounts/auth.guard.js';
 import { INGEST_APP_CONFIG, type IngestAppConfig } from '../config.js';
 import { FollowUpTokens } from './follow-up-token.js';
@@ -18,7 +18,29 @@ export interface Submission {
   replayed: boolean;
 }
 
-type StoredResponse = Omit<SubmittedDto, 'followUpToken'>;
+export type StoredResponse = Omit<SubmittedDto, 'followUpToken'>;
+
+/** What a channel hands to the durable submission path: the inquiry as the platform sees it, media already stored. */
+export interface InquiryDraft {
+  channel: Channel;
+  accountId?: string;
+  title?: string;
+  content: string;
+  typeHint?: InquiryType;
+  location?: Location;
+  anonymous: boolean;
+  attachments: Attachment[];
+}
+
+/** Who may replay whose answers (`owner`), the client's key, and the fingerprint that makes two requests "the same". */
+export interface IdempotencyClaim {
+  owner: string;
+  key: string;
+  requestHash: string;
+}
+
+/** Extra rows a channel writes in the submission's own transaction (e.g. its vendor request record). */
+export type WithinSubmission = (manager: EntityManager, recorded: StoredResponse) => Promise<void>;
 
 class KeyAlreadyClaimed extends Error {}
 
@@ -47,94 +69,95 @@ export class InquiriesService {
     const owner = citizen?.accountId ?? ANONYMOUS_OWNER;
     const requestHash = idempotencyKey ? await fingerprint(input, [...photos, ...videos]) : '';
     if (idempotencyKey) {
-      const earlier = await this.replay(owner, idempotencyKey, requestHash);
-      if (earlier) return earlier;
+      const earlier = await this.replay({ owner, key: idempotencyKey, requestHash });
+      if (earlier) return { answer: this.withToken(earlier, citizen), replayed: true };
     }
 
     const stored = await this.media.ingestAll([
       ...photos.map((f) => ({ path: f.path, expect: 'photo' as const })),
       ...videos.map((f) => ({ path: f.path, expect: 'video' as const })),
     ]);
+    const draft: InquiryDraft = {
+      channel: 'app',
+      accountId: citizen?.accountId,
+      typeHint: input.typeHint,
+      title: input.title || undefined,
+      content: input.content,
+      location,
+      anonymous: input.anonymous ?? true,
+      attachments: stored.attachments,
+    };
+    const claim = idempotencyKey ? { owner, key: idempotencyKey, requestHash } : undefined;
     try {
-      const answer = await this.record(input, location, stored, citizen, owner, idempotencyKey, requestHash);
-      return { answer: this.withToken(answer, citizen), replayed: false };
+      const { answer, replayed } = await this.recordDraft(draft, claim);
+      return { answer: this.withToken(answer, owner === ANONYMOUS_OWNER ? undefined : { accountId: owner }), replayed };
     } catch (error) {
-      if (error instanceof KeyAlreadyClaimed && idempotencyKey) {
-        // A concurrent twin committed first. Its objects are content-addressed, the same as ours: keep them
-        // (unless the twin turns out to be a different request, which is refused).
-        const earlier = await this.replay(owner, idempotencyKey, requestHash).catch(async (refusal: unknown) => {
-          await this.media.discard(stored.created);
-          throw refusal;
-        });
-        if (earlier) return earlier;
-      }
+      // Objects are content-addressed: a replayed twin references the same keys, so they stay (see recordDraft).
       await this.media.discard(stored.created);
       throw error;
     }
   }
 
-  private async record(
-    input: SubmitInquiryDto,
-    location: Location | undefined,
-    stored: StoredBatch,
-    citizen: SignedIn | undefined,
-    owner: string,
-    idempotencyKey: string | undefined,
-    requestHash: string,
-  ): Promise<StoredResponse> {
+  /**
+   * The durable path every channel of this app shares: tracking number, then the inquiry row, the channel's
+   * own rows (`within`) and the `InquirySubmitted` outbox row in one transaction, answered after the commit.
+   * With a claim, a retry (sequential or concurrent) gets the first answer back with `replayed: true`.
+   */
+  async recordDraft(draft: InquiryDraft, claim?: IdempotencyClaim, within?: WithinSubmission): Promise<{ answer: StoredResponse; replayed: boolean }> {
+    if (claim) {
+      const earlier = await this.replay(claim);
+      if (earlier) return { answer: earlier, replayed: true };
+    }
+    try {
+      return { answer: await this.record(draft, claim, within), replayed: false };
+    } catch (error) {
+      if (!(error instanceof KeyAlreadyClaimed) || !claim) throw error;
+      // A concurrent twin committed first (or it was a different request, which replay refuses).
+      const earlier = await this.replay(claim);
+      if (!earlier) throw error;
+      return { answer: earlier, replayed: true };
+    }
+  }
+
+  private async record(draft: InquiryDraft, claim: IdempotencyClaim | undefined, within?: WithinSubmission): Promise<StoredResponse> {
     const inquiryId = newId();
     const receivedAt = new Date();
-    const citizenRef = citizen ? citizen.accountId : `anon-${inquiryId}`;
-    const anonymous = input.anonymous ?? true;
+    const citizenRef = draft.accountId ?? `anon-${inquiryId}`;
     const trackingNo = await this.repository.nextTrackingNo(shanghaiDay(receivedAt), this.config.env.TRACKING_PREFIX);
     return this.db.transaction(async (manager) => {
-      if (idempotencyKey && !(await this.repository.claimKey(manager, owner, idempotencyKey, requestHash, inquiryId))) {
+      if (claim && !(await this.repository.claimKey(manager, claim.owner, claim.key, claim.requestHash, inquiryId))) {
         throw new KeyAlreadyClaimed();
       }
-      const row = {
-        inquiryId,
-        trackingNo,
-        accountId: citizen?.accountId,
-        citizenRef,
-        typeHint: input.typeHint,
-        title: input.title || undefined,
-        content: input.content,
-        location,
-        anonymous,
-        attachments: stored.attachments,
-        receivedAt,
-      };
-      await this.repository.insertInquiry(manager, row);
+      await this.repository.insertInquiry(manager, { ...draft, inquiryId, trackingNo, citizenRef, receivedAt });
+      const answer: StoredResponse = { inquiryId, trackingNo, receivedAt: receivedAt.toISOString(), attachments: draft.attachments.length };
+      if (within) await within(manager, answer);
       await this.outbox.append(manager, TOPICS.inquirySubmitted, 'InquirySubmitted', {
         inquiryId,
         trackingNo,
-        channel: 'app',
-        citizen: { channel: 'app', externalUserId: citizenRef, ...(citizen ? { account: citizen.accountId } : {}) },
-        title: row.title,
-        content: row.content,
-        typeHint: row.typeHint,
-        location,
-        attachments: stored.attachments,
-        anonymous,
+        channel: draft.channel,
+        citizen: { channel: draft.channel, externalUserId: citizenRef, ...(draft.accountId ? { account: draft.accountId } : {}) },
+        title: draft.title,
+        content: draft.content,
+        typeHint: draft.typeHint,
+        location: draft.location,
+        attachments: draft.attachments,
+        anonymous: draft.anonymous,
         publicOrigin: false,
         receivedAt: receivedAt.toISOString(),
         vendorMessageIds: [],
       });
-      const answer: StoredResponse = { inquiryId, trackingNo, receivedAt: receivedAt.toISOString(), attachments: stored.attachments.length };
-      if (idempotencyKey) await this.repository.saveAnswer(manager, owner, idempotencyKey, answer);
+      if (claim) await this.repository.saveAnswer(manager, claim.owner, claim.key, answer);
       return answer;
     });
   }
 
-  private async replay(owner: string, key: string, requestHash: string): Promise<Submission | undefined> {
-    const earlier = await this.repository.findAnswer(owner, key);
+  private async replay(claim: IdempotencyClaim): Promise<StoredResponse | undefined> {
+    const earlier = await this.repository.findAnswer(claim.owner, claim.key);
     if (!earlier) return undefined;
-    if (earlier.request_hash !== requestHash) {
+    if (earlier.request_hash !== claim.requestHash) {
       throw new CodedError('conflict', 'idempotency.key_reused', '此 Idempotency-Key 已用于另一份不同的提交，请为新的提交使用新的 Idempotency-Key。');
     }
-    const answer = earlier.response as unknown as StoredResponse;
-    const citizen = owner === ANONYMOUS_OWNER ? undefined : { accountId: owner };
-    return { answer: this.withToken(answer, citizen), replayed: true };
+    return earlier.response as unknown as StoredResponse;
   }
 
   private withToken(answer: StoredResponse, citizen: SignedIn | undefined): SubmittedDto {

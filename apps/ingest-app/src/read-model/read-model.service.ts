@@ -101,7 +101,13 @@ export class ReadModelService {
       case 'Claimed':
       case 'SlaWarning':
       case 'SlaBreached':
-        // Internal clocks: not part of the citizen's timeline.
+      case 'ExtensionRequested':
+      case 'ExtensionRefused':
+      case 'PartReplied':
+      case 'NoteAdded':
+      case 'ReplyFlagged':
+      case 'UnitContactsChanged':
+        // Internal clocks and the desk's and units' own work: not part of the citizen's timeline.
         return;
       default: {
         const unknown: never = event;

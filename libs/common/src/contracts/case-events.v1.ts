@@ -82,6 +82,22 @@ export const CaseEventsV1 = defineTopic(
     Closed: base.extend({ outcome: z.string().max(100) }),
     /** The desk approved these of the citizen's photos for the public portal (photos are private until then). */
     AttachmentsPublished: base.extend({ objectKeys: z.array(z.string().min(1).max(300)).min(1).max(20) }),
+    /** A unit asked the desk for more time (issue 7); the desk answers with ExtensionGranted or ExtensionRefused. */
+    ExtensionRequested: base.extend({ ...unit, workingDays: z.number().int().positive().max(30), reason: z.string().max(2000) }),
+    ExtensionRefused: base.extend({ reason: z.string().max(2000) }),
+    /** A co-handling unit's part of the answer; the lead unit's ReplyPosted is what the citizen receives. */
+    PartReplied: base.extend({
+      ...unit,
+      text: z.string().min(1).max(20000),
+      attachments: z.array(attachmentSchema).default([]),
+      onTime: z.boolean(),
+    }),
+    /** An internal note on a case (never public; the text stays in the router). */
+    NoteAdded: base.extend({ noteId: z.string().max(64) }),
+    /** The brush-off detector found a reply too short or formula-only; the desk reviews it. */
+    ReplyFlagged: base.extend({ ...unit, flags: z.array(z.string().max(100)).max(10) }),
+    /** A unit's contacts changed (webhook registered or removed). Not about a case: `inquiryId` is `unit:<unitId>`. */
+    UnitContactsChanged: base.extend({ ...unit, unitContacts: unitContactsSchema }),
     SlaWarning: base.extend({ clock, deadline: isoTime }),
     SlaBreached: base.extend({ clock, deadline: isoTime }),
   },

@@ -23,6 +23,8 @@ export const inquirySubmittedSchema = z.object({
   anonymous: z.boolean().default(true),
   /** A public post (a Weibo @mention) rather than a private message. */
   publicOrigin: z.boolean().default(false),
+  /** The Weibo post (and comment) a public-origin inquiry came from, for an answer in its comment thread. */
+  weiboThread: z.object({ statusId: z.string().max(64), commentId: z.string().max(64).optional() }).optional(),
   receivedAt: isoTime,
   /** Vendor message ids, kept as strings (WeChat MsgId exceeds 2^53). */
   vendorMessageIds: z.array(z.string().max(128)).max(100).default([]),
