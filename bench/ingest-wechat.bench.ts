@@ -7,11 +7,7 @@
 // message of one citizen about 2 s after the previous one, following a realistic script:
 // a long text that opens a draft, a short addition, a location, then 提交 (which writes inquiry.submitted.v1 to
 // the outbox). Sizes: BENCH_SCALE multiplies the seconds of each phase.
-import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
@@ -20,13 +16,12 @@ import { IngestWechatModule } from '../apps/ingest-wechat/src/ingest-wechat.modu
 import { WechatCipher, wechatSignature } from '../apps/ingest-wechat/src/push/wechat-crypto.js';
 import { buildWechatXml } from '../apps/ingest-wechat/src/push/wechat-xml.js';
 import { percentile, type BenchResult, type BenchRow } from './lib/bench-result.js';
-import { progress } from './lib/progress.js';
+import { loadInWorker as runPhase, round, rowOf, serveLoadWorker, type LoadRequest, type Phase } from './lib/push-load.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const RATE = Number(process.env.BENCH_WECHAT_RATE ?? 500);
 const SECONDS = Math.max(3, Math.round(Number(process.env.BENCH_WECHAT_SECONDS ?? 10) * SCALE));
 const WARMUP_SECONDS = 2;
-const TICK_MS = 10;
 const GOAL_P99_MS = 50;
 
 const ACCOUNT = {
@@ -76,91 +71,16 @@ class PushFactory {
   }
 }
 
-function post(port: number, agent: Agent, path: string, body: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(body) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
-}
-
-interface Phase {
-  latencies: number[];
-  errors: number;
-  seconds: number;
-  /** CPU of the whole process (app and load worker together), in percent of one core. */
-  cpuPercent: number;
-}
-
-interface LoadRequest {
-  wechatLoad: true;
-  port: number;
-  mode: Mode;
-  rate: number;
-  seconds: number;
-  label: string;
-}
-
-/** Sends `rate` pushes a second for `seconds`, open-loop, and waits for every answer. */
-async function load({ port, mode, rate, seconds, label }: LoadRequest, report: (step: string) => void): Promise<Phase> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+serveLoadWorker('wechatLoad', (request) => {
   const factory = new PushFactory();
-  const total = rate * seconds;
-  const latencies: number[] = [];
-  let errors = 0;
-  const pending: Promise<void>[] = [];
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  for (let sent = 0; sent < total; ) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
-    for (; sent < due; sent++) {
-      const scheduled = start + (sent / rate) * 1000;
-      const push = factory.next(mode);
-      pending.push(
-        post(port, agent, push.path, push.body).then((status) => {
-          latencies.push(performance.now() - scheduled);
-          if (status !== 200) errors++;
-        }),
-      );
-    }
-    if (sent % rate < TICK_MS) report(`${label}: ${sent}/${total}`);
-    await new Promise((r) => setTimeout(r, TICK_MS));
-  }
-  await Promise.all(pending);
-  const elapsed = (performance.now() - start) / 1000;
-  const used = process.cpuUsage(cpu);
-  agent.destroy();
-  return { latencies, errors, seconds: elapsed, cpuPercent: Math.round(((used.user + used.system) / 1e6 / elapsed) * 100) };
-}
+  const mode = (request.options?.mode ?? 'plain') as Mode;
+  return { contentType: 'text/xml', next: () => factory.next(mode) };
+});
 
-/**
- * The load runs in a worker thread, so generating, signing and encrypting pushes and reading the answers
- * does not share the app's event loop (in production WeChat is on the other side of the network).
- */
-function loadInWorker(request: Omit<LoadRequest, 'wechatLoad'>): Promise<Phase> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: { ...request, wechatLoad: true } satisfies LoadRequest });
-    worker.on('message', (message: { progress?: string; phase?: Phase }) => {
-      if (message.progress) progress(message.progress);
-      if (message.phase) resolve(message.phase);
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => (code === 0 ? undefined : reject(new Error(`load worker exited with ${code}`))));
-  });
-}
-
-if (!isMainThread && (workerData as Partial<LoadRequest> | null)?.wechatLoad) {
-  const request = workerData as LoadRequest;
-  void load(request, (step) => parentPort!.postMessage({ progress: step })).then((phase) => {
-    parentPort!.postMessage({ phase });
-    process.exit(0);
-  });
+/** One load phase in a worker thread (lib/push-load.ts), pushes in the given mode. */
+function loadInWorker(request: Omit<LoadRequest, 'options'> & { mode: Mode }): Promise<Phase> {
+  const { mode, ...rest } = request;
+  return runPhase(import.meta.url, 'wechatLoad', { ...rest, options: { mode } });
 }
 
 export async function run(): Promise<BenchResult> {
@@ -206,23 +126,5 @@ export async function run(): Promise<BenchResult> {
       'Each push: signature (and AES) check, XML parse, one PostgreSQL transaction (dedup key, conversation, outbox), then the passive reply.',
       'Script per citizen: long text (opens a draft), short text, location, 提交 (InquirySubmitted to the outbox).',
     ],
-  };
-}
-
-const round = (n: number): number => Math.round(n * 10) / 10;
-
-function rowOf(name: string, phase: Phase): BenchRow {
-  return {
-    name,
-    throughputPerSec: Math.round(phase.latencies.length / phase.seconds),
-    p50Ms: round(percentile(phase.latencies, 50)),
-    p95Ms: round(percentile(phase.latencies, 95)),
-    p99Ms: round(percentile(phase.latencies, 99)),
-    maxMs: round(Math.max(...phase.latencies)),
-    pushes: phase.latencies.length,
-    errors: phase.errors,
-    cpuPercent: phase.cpuPercent,
-    // Other work on the machine skews every figure; the runner records the load at start, this is at the end.
-    loadAverage1m: round(loadavg()[0]),
   };
 }

@@ -1,4 +1,5 @@
-import { bool, loadConfig, platformEnvSchema, port, positiveInt, type PlatformConfig } from '@app/common';
+import { loadConfig, platformEnvSchema, port, type PlatformConfig } from '@app/common';
+import { accountListJson, channelEnvShape } from '@app/common/channel/channel.config.js';
 import { z } from 'zod';
 
 /** One Official Account the city runs; several may be configured. */
@@ -16,24 +17,11 @@ export const wechatAccountSchema = z.object({
 });
 export type WechatAccount = z.infer<typeof wechatAccountSchema>;
 
-const accountsJson = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON list of accounts' });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z
-      .array(wechatAccountSchema)
-      .refine((list) => new Set(list.map((a) => a.appId)).size === list.length, 'AppIDs must be unique'),
-  );
+const accountsJson = accountListJson(wechatAccountSchema, 'appId');
 
 export const ingestWechatEnvSchema = platformEnvSchema
   .extend({
+    ...channelEnvShape,
     INGEST_WECHAT_PORT: port(3002),
     /** JSON list: [{"appId","appSecret","token","encodingAesKey"?,"originalId"?}, …]. */
     WECHAT_ACCOUNTS: accountsJson.optional(),
@@ -42,23 +30,7 @@ export const ingestWechatEnvSchema = platformEnvSchema
     WECHAT_TIMESTAMP_WINDOW_SEC: z.coerce.number().int().min(0).default(300),
     WECHAT_MENU_ASK_KEY: z.string().min(1).default('WZ_ASK'),
     WECHAT_MENU_QUERY_KEY: z.string().min(1).default('WZ_QUERY'),
-    /** A draft with text and no new message for this long is submitted by itself (10 minutes). */
-    CONVERSATION_QUIET_SEC: positiveInt(600),
-    CONVERSATION_DRAFT_TTL_HOURS: positiveInt(24),
-    /** How long a submitted draft waits for its media downloads before going out without the missing ones. */
-    CONVERSATION_MEDIA_WAIT_SEC: positiveInt(120),
-    CONVERSATION_TICK_MS: positiveInt(1000),
-    CHANNEL_ACTIVITY_THROTTLE_SEC: z.coerce.number().int().min(0).default(60),
     TRACKING_PREFIX: z.string().regex(/^[A-Z]{1,4}$/).default('WX'),
-    MEDIA_MAX_ATTEMPTS: positiveInt(8),
-    MEDIA_RETRY_BASE_MS: positiveInt(2000),
-    MEDIA_POLL_MS: positiveInt(500),
-    /** WeChat's own limits: images 10 MB, voice 2 MB, video 10 MB (we allow some headroom). */
-    MEDIA_MAX_BYTES: positiveInt(20 * 1024 * 1024),
-    PHOTO_MAX_PIXELS: positiveInt(40_000_000),
-    /** The local object store's folder (the default ObjectStore of libs/common/src/media). */
-    MEDIA_DIR: z.string().default('var/media'),
-    MEDIA_WORKER: bool(true),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.WECHAT_ACCOUNTS?.length) {

@@ -2,13 +2,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { OutboxWriter, PlatformModule } from '@app/common';
 import { AccessTokenStore } from '@app/common/channel/access-token-store.js';
 import { ConversationService } from '@app/common/conversation/conversation.service.js';
+import { channelMediaIngestor, conversationTimings } from '@app/common/channel/channel.config.js';
 import { DataSource } from 'typeorm';
 import type { IngestWechatConfig } from './config.js';
-import { CaseEventsConsumer } from './conversation/case-events.consumer.js';
+import { CaseEventsConsumer } from '@app/common/conversation/case-events.consumer.js';
 import { ConversationTicker } from './conversation/conversation.ticker.js';
-import { MediaPipeline } from '@app/common/media/media.pipeline.js';
-import { LocalDiskObjectStore } from '@app/common/media/object-store.js';
-import { MEDIA_INGESTOR, PipelineMediaIngestor } from './media/media-ingestor.js';
+import { MEDIA_INGESTOR } from '@app/common/channel/media-ingestor.js';
 import { MediaRepository } from './media/media.repository.js';
 import { MediaWorker } from './media/media.worker.js';
 import { WechatApiClient } from './media/wechat-api.client.js';
@@ -42,10 +41,7 @@ export class IngestWechatModule {
               menuAskKey: env.WECHAT_MENU_ASK_KEY,
               menuQueryKey: env.WECHAT_MENU_QUERY_KEY,
               trackingPrefix: env.TRACKING_PREFIX,
-              quietSec: env.CONVERSATION_QUIET_SEC,
-              draftTtlHours: env.CONVERSATION_DRAFT_TTL_HOURS,
-              mediaWaitSec: env.CONVERSATION_MEDIA_WAIT_SEC,
-              activityThrottleSec: env.CHANNEL_ACTIVITY_THROTTLE_SEC,
+              ...conversationTimings(env),
             }),
         },
         {
@@ -56,15 +52,7 @@ export class IngestWechatModule {
         },
         {
           provide: MEDIA_INGESTOR,
-          useFactory: () => {
-            const store = new LocalDiskObjectStore(env.MEDIA_DIR);
-            const pipeline = new MediaPipeline(store, {
-              maxInputPixels: env.PHOTO_MAX_PIXELS,
-              photoMaxBytes: env.MEDIA_MAX_BYTES,
-              videoMaxBytes: env.MEDIA_MAX_BYTES,
-            });
-            return new PipelineMediaIngestor(pipeline, store);
-          },
+          useFactory: () => channelMediaIngestor(env),
         },
         PushRepository,
         PushService,

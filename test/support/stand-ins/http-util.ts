@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Handler = (req: IncomingMessage, body: string, url: URL) => { status?: number; json?: unknown; raw?: string };
+export interface Answer {
+  status?: number;
+  json?: unknown;
+  raw?: string;
+  /** A binary answer (a media file) with its content type. */
+  bytes?: Buffer;
+  contentType?: string;
+}
+export type Handler = (req: IncomingMessage, body: string, url: URL) => Answer;
 
 /** A loopback HTTP server on a free port, for the vendor stand-ins. */
 export async function listen(handler: Handler): Promise<{ server: Server; url: string }> {
@@ -16,8 +24,8 @@ export async function listen(handler: Handler): Promise<{ server: Server; url: s
       } catch (error) {
         answer = { status: 500, json: { error: String(error) } };
       }
-      const body = answer.raw ?? JSON.stringify(answer.json ?? {});
-      res.writeHead(answer.status ?? 200, { 'content-type': 'application/json; charset=utf-8' });
+      const body = answer.bytes ?? answer.raw ?? JSON.stringify(answer.json ?? {});
+      res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'application/json; charset=utf-8' });
       res.end(body);
     });
   });

@@ -1,4 +1,5 @@
 import { AccessTokenStore } from '@app/common/channel/access-token-store.js';
+import type { DownloadedMedia, MediaSource } from '@app/common/channel/channel-media.worker.js';
 import type { WechatAccount } from '../config.js';
 
 /** A WeChat API failure: `errcode` from the JSON body, or a local code (-2 network, -3 bad answer). */
@@ -20,13 +21,8 @@ const TRANSIENT_CODES = new Set([-1, -2, -3, 45009, 45011, 40001, 40014, 42001])
 export const isTransient = (error: unknown): boolean =>
   !(error instanceof WechatApiError) || TRANSIENT_CODES.has(error.errcode);
 
-export interface DownloadedMedia {
-  bytes: Buffer;
-  contentType: string;
-}
-
 /** The calls this app makes to the WeChat API (base URL from configuration; tests point it at the stand-in). */
-export class WechatApiClient {
+export class WechatApiClient implements MediaSource {
   private readonly accounts: Map<string, WechatAccount>;
 
   constructor(
@@ -37,6 +33,10 @@ export class WechatApiClient {
     private readonly timeoutMs = 15000,
   ) {
     this.accounts = new Map(accounts.map((a) => [a.appId, a]));
+  }
+
+  isTransient(error: unknown): boolean {
+    return isTransient(error);
   }
 
   async downloadMedia(appId: string, mediaId: string): Promise<DownloadedMedia> {

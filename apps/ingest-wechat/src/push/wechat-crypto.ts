@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { ChannelError } from '@app/common/channel/channel-error.js';
+import { signatureMatches, sortedSha1 } from '@app/common/channel/signature.js';
 
 /**
  * WeChat's message signature and safe-mode cipher, written from ../shared/reference/wechat.md (copied facts):
@@ -18,14 +19,8 @@ export const WX_ERR = {
 
 const BLOCK = 32;
 
-export function wechatSignature(...parts: string[]): string {
-  return createHash('sha1').update([...parts].sort().join('')).digest('hex');
-}
-
-export function signatureMatches(expected: string, given: string | undefined): boolean {
-  if (!given || given.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(expected), Buffer.from(given.toLowerCase()));
-}
+export const wechatSignature = sortedSha1;
+export { signatureMatches };
 
 export class WechatCipher {
   private readonly key: Buffer;

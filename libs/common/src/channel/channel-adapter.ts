@@ -22,6 +22,8 @@ export interface ChannelAnswer {
  * whether the push came encrypted).
  */
 export interface ChannelAdapter<V> {
+  /** The vendor's URL check (GET): the text to answer with; throws `ChannelError` when it is not genuine. */
+  verifyUrl(request: Omit<ChannelRequest, 'body'>): string;
   /** Throws `ChannelError` when the push is not genuine; nothing may be parsed or stored before this. */
   verify(request: ChannelRequest): V;
   /** The common message, or null for a push the platform does not act on (unknown types: logged, answered). */

@@ -11,6 +11,8 @@ export type InboundBody =
   | { kind: 'follow' }
   | { kind: 'unfollow' }
   | { kind: 'menu'; key: string }
+  /** A public post or comment that names the city's account (Weibo @mention): an inquiry by itself, public-origin. */
+  | { kind: 'mention'; text: string; statusId: string; commentId?: string }
   /** Understood but not part of a conversation (position reports, template receipts, menu links). */
   | { kind: 'ignored'; what: string; /** a deliberate act of the citizen (a QR scan) that opens reply windows */ citizenAction?: boolean };
 

@@ -62,6 +62,14 @@ describe('intentOf', () => {
     expect(intentOf(text('人民路88号'), { ...asked, draftOpen: true }, settings)).toMatchObject({ type: 'add' });
   });
 
+  it('turns a public mention into an inquiry of its own, whatever the private conversation is doing', () => {
+    const mention = msg({ kind: 'mention', text: ' @榆林发布 路灯坏了 ', statusId: '49', commentId: '50' });
+    const expected = { type: 'mention', text: '@榆林发布 路灯坏了', thread: { statusId: '49', commentId: '50' } };
+    expect(intentOf(mention, idle, settings)).toEqual(expected);
+    expect(intentOf(mention, drafting, settings)).toEqual(expected);
+    expect(intentOf(msg({ kind: 'mention', text: ' ', statusId: '49' }), idle, settings)).toEqual({ type: 'none' });
+  });
+
   it('records a rating only while a survey is pending', () => {
     expect(intentOf(text('1'), surveyed, settings)).toEqual({ type: 'rate', rating: '满意' });
     expect(intentOf(text('3'), surveyed, settings)).toEqual({ type: 'rate', rating: '不满意' });

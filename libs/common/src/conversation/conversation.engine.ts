@@ -13,6 +13,7 @@ export type Intent =
   | { type: 'supplement'; text: string }
   | { type: 'answer_info'; text: string }
   | { type: 'rate'; rating: Rating }
+  | { type: 'mention'; text: string; thread: { statusId: string; commentId?: string } }
   | { type: 'help' }
   | { type: 'none' };
 
@@ -71,6 +72,10 @@ export function intentOf(message: InboundMessage, snapshot: ConversationSnapshot
     }
     case 'text':
       return textIntent(body.text, snapshot);
+    case 'mention':
+      // A public post is complete as it stands: it never joins or opens a private draft.
+      if (!body.text.trim()) return { type: 'none' };
+      return { type: 'mention', text: body.text.trim(), thread: { statusId: body.statusId, commentId: body.commentId } };
   }
 }
 

@@ -39,6 +39,13 @@ export interface ConversationOutcome {
 
 const MAX_ATTACHMENTS = 20;
 
+/** Where an inquiry came from: a private conversation, or a public post (with its Weibo thread). */
+interface Origin {
+  publicOrigin: boolean;
+  weiboThread?: { statusId: string; commentId?: string };
+}
+const PRIVATE: Origin = { publicOrigin: false };
+
 /**
  * The channel-independent conversation that turns a citizen's messages into one inquiry (issue 4, point 5).
  * Channels call `handle` inside the transaction that records the push, so the draft, the events it implies
@@ -128,6 +135,10 @@ export class ConversationService {
       case 'rate':
         await this.rate(m, citizen, snap.surveyInquiryId!, intent.rating, message);
         return TEXTS.rated(intent.rating);
+      case 'mention':
+        await this.mention(m, citizen, intent);
+        // No passive reply: the vendor allows one message after a mention and the case's answer needs it.
+        return null;
     }
   }
 
@@ -154,14 +165,27 @@ export class ConversationService {
   }
 
   /** Gives the draft its tracking number at once; the event leaves now, or when its media settle (see `tick`). */
-  private async submit(m: EntityManager, draft: DraftRow, items: ItemRow[]): Promise<string> {
+  private async submit(m: EntityManager, draft: DraftRow, items: ItemRow[], origin: Origin = PRIVATE): Promise<string> {
     const sendNow = !items.some((i) => i.media_status === 'pending');
     const done = await this.repo.submit(m, draft.id, this.settings.trackingPrefix, titleOf(contentOf(items)), sendNow);
-    if (sendNow) await this.send(m, { ...draft, ...done }, items, false);
+    if (sendNow) await this.send(m, { ...draft, ...done }, items, false, origin);
     return done.tracking_no;
   }
 
-  private async send(m: EntityManager, draft: DraftRow, items: ItemRow[], markSent = true): Promise<void> {
+  /**
+   * A public @mention is an inquiry as it stands (its text is the post): a one-item draft, submitted and sent
+   * in this transaction, marked public-origin and carrying its thread so the answer can go to the comments.
+   * It also shows in the citizen's "查询" like any other case.
+   */
+  private async mention(m: EntityManager, citizen: CitizenKey, intent: Extract<Intent, { type: 'mention' }>): Promise<void> {
+    const id = newId();
+    const vendorMessageId = intent.thread.commentId ?? intent.thread.statusId;
+    await this.repo.addItem(m, id, { kind: 'text', text: intent.text }, { vendorMessageId, maxMedia: MAX_ATTACHMENTS, create: { citizen } });
+    const draft = (await this.repo.draft(m, id))!;
+    await this.submit(m, draft, await this.repo.items(m, id), { publicOrigin: true, weiboThread: intent.thread });
+  }
+
+  private async send(m: EntityManager, draft: DraftRow, items: ItemRow[], markSent = true, origin: Origin = PRIVATE): Promise<void> {
     const content = contentOf(items);
     const location = [...items].reverse().find((i) => i.kind === 'location')?.location ?? undefined;
     await this.outbox.append(m, TOPICS.inquirySubmitted, 'InquirySubmitted', {
@@ -175,7 +199,8 @@ export class ConversationService {
       location: location ? cleanLocation(location) : undefined,
       attachments: items.flatMap((i) => (i.media_status === 'ready' && i.attachment ? [i.attachment] : [])).slice(0, MAX_ATTACHMENTS),
       anonymous: true,
-      publicOrigin: false,
+      publicOrigin: origin.publicOrigin,
+      ...(origin.weiboThread ? { weiboThread: origin.weiboThread } : {}),
       receivedAt: (draft.submitted_at ?? new Date()).toISOString(),
       vendorMessageIds: items.flatMap((i) => (i.vendor_message_id ? [i.vendor_message_id] : [])).slice(0, 100),
     });
@@ -236,6 +261,15 @@ export class ConversationService {
     const body = message.body;
     if (body.kind === 'unfollow') return this.repo.setFollowing(m, citizen, false);
     if (body.kind === 'ignored' && !body.citizenAction) return;
+    if (body.kind === 'mention') {
+      // Never throttled: a mention opens a different window (one reply) than a private message does.
+      await this.outbox.append(m, TOPICS.inquiryInteraction, 'ChannelActivity', {
+        citizen: this.citizenOf({ channel: citizen.channel, account: citizen.account, user_id: citizen.userId }),
+        at: message.sentAt.toISOString(),
+        kind: 'mention',
+      });
+      return;
+    }
     const following = body.kind === 'follow' ? true : null;
     const key = `${citizen.channel}:${citizen.account}:${citizen.userId}`;
     // This instance reported it moments ago: the database would say the same, skip the round trip.

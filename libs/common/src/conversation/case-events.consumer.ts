@@ -2,12 +2,17 @@ import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap
 import type { Consumer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { ConsumerRunner, InjectLogger, InjectPlatformConfig, ProcessedMessages, TOPICS, type PlatformConfig } from '@app/common';
-import { ConversationService } from '@app/common/conversation/conversation.service.js';
+import type { PlatformConfig } from '../config/config.js';
+import { TOPICS } from '../contracts/topics.js';
+import { ConsumerRunner } from '../kafka/consumer-runner.js';
+import { ProcessedMessages } from '../outbox/processed-messages.js';
+import { InjectLogger, InjectPlatformConfig } from '../platform/platform.module.js';
+import { ConversationService } from './conversation.service.js';
 
 /**
- * Follows case.events.v1 so "查询" can show status and a pending survey can be answered. Started in the
- * background: pushes must be answered even while the broker is down, so boot never waits for Kafka.
+ * Follows case.events.v1 in every channel app that runs the conversation, so "查询" can show status and a
+ * pending survey can be answered. Started in the background: pushes must be answered even while the broker
+ * is down, so boot never waits for Kafka.
  */
 @Injectable()
 export class CaseEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {

@@ -2,13 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Attachment } from '@app/common';
-import type { MediaKind } from '@app/common/channel/inbound-message.js';
-import { CodedError } from '@app/common/http/coded-error.js';
-import type { MediaPipeline } from '@app/common/media/media.pipeline.js';
-import type { ObjectStore } from '@app/common/media/object-store.js';
+import type { Attachment } from '../contracts/common.schemas.js';
+import type { MediaKind } from './inbound-message.js';
+import { CodedError } from '../http/coded-error.js';
+import { MediaPipeline } from '../media/media.pipeline.js';
+import { LocalDiskObjectStore, type ObjectStore } from '../media/object-store.js';
 
-/** The narrow view this app has of the shared media pipeline: downloaded bytes in, a stored attachment out. */
+/** The narrow view a channel app has of the shared media pipeline: downloaded bytes in, a stored attachment out. */
 export interface MediaIngestor {
   ingest(input: { bytes: Buffer; declaredType: string; kind: MediaKind }): Promise<Attachment>;
 }
@@ -32,7 +32,7 @@ export class PipelineMediaIngestor implements MediaIngestor {
 
   async ingest(input: { bytes: Buffer; declaredType: string; kind: MediaKind }): Promise<Attachment> {
     if (input.kind === 'voice') return this.voice(input.bytes, input.declaredType);
-    const path = join(tmpdir(), `wz-wechat-${randomBytes(8).toString('hex')}`);
+    const path = join(tmpdir(), `wz-channel-${randomBytes(8).toString('hex')}`);
     await writeFile(path, input.bytes);
     try {
       return (await this.pipeline.ingestFile(path, input.kind)).attachment;
@@ -48,4 +48,11 @@ export class PipelineMediaIngestor implements MediaIngestor {
     if (!(await this.store.exists(objectKey))) await this.store.put(objectKey, bytes, { contentType });
     return { kind: 'voice', objectKey, contentType: contentType || 'application/octet-stream', bytes: bytes.length, sha256 };
   }
+}
+
+/** The ingestor every channel app uses: the local object store and the shared pipeline with the app's limits. */
+export function localMediaIngestor(options: { mediaDir: string; maxBytes: number; maxPixels: number }): MediaIngestor {
+  const store = new LocalDiskObjectStore(options.mediaDir);
+  const pipeline = new MediaPipeline(store, { maxInputPixels: options.maxPixels, photoMaxBytes: options.maxBytes, videoMaxBytes: options.maxBytes });
+  return new PipelineMediaIngestor(pipeline, store);
 }

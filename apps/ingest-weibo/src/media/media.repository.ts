@@ -1,0 +1,9 @@
+import { Injectable } from '@nestjs/common';
+import { ChannelMediaRepository } from '@app/common/channel/channel-media.repository.js';
+
+@Injectable()
+export class MediaRepository extends ChannelMediaRepository {
+  constructor() {
+    super('weibo');
+  }
+}

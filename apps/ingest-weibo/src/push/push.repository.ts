@@ -1,0 +1,10 @@
+import { Injectable } from '@nestjs/common';
+import { ChannelPushRepository } from '@app/common/channel/channel-push.repository.js';
+
+/** `weibo_inbound` (de-duplication keys and answers) and `weibo_media_jobs`. */
+@Injectable()
+export class PushRepository extends ChannelPushRepository {
+  constructor() {
+    super('weibo');
+  }
+}

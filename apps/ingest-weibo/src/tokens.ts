@@ -1,0 +1,2 @@
+/** The app's validated configuration (IngestWeiboConfig), injectable by this token. */
+export const CONFIG = Symbol('INGEST_WEIBO_CONFIG');

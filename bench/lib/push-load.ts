@@ -1,0 +1,120 @@
+// The open-loop push load shared by the channel benchmarks (ingest-wechat, ingest-weibo): each push has a scheduled
+// send time and its latency is measured from that time, so a stall counts against every push it delays (no
+// coordinated omission). The load runs in a worker thread of the benchmark's own file, so generating and signing
+// pushes does not share the app's event loop (in production the vendor is on the other side of the network).
+import { Agent, request } from 'node:http';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { percentile, type BenchRow } from './bench-result.js';
+import { progress } from './progress.js';
+
+const TICK_MS = 10;
+
+export interface Phase {
+  latencies: number[];
+  errors: number;
+  seconds: number;
+  /** CPU of the whole process (app and load worker together), in percent of one core. */
+  cpuPercent: number;
+}
+
+export interface LoadRequest {
+  port: number;
+  rate: number;
+  seconds: number;
+  label: string;
+  /** Anything the benchmark's push factory needs (e.g. the mode). */
+  options?: Record<string, string>;
+}
+
+export interface PushSource {
+  next(): { path: string; body: string };
+  contentType: string;
+}
+
+function post(port: number, agent: Agent, path: string, body: string, contentType: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+/** Sends `rate` pushes a second for `seconds`, open-loop, and waits for every answer. */
+async function load({ port, rate, seconds, label }: LoadRequest, source: PushSource, report: (step: string) => void): Promise<Phase> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const total = rate * seconds;
+  const latencies: number[] = [];
+  let errors = 0;
+  const pending: Promise<void>[] = [];
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  for (let sent = 0; sent < total; ) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
+    for (; sent < due; sent++) {
+      const scheduled = start + (sent / rate) * 1000;
+      const push = source.next();
+      pending.push(
+        post(port, agent, push.path, push.body, source.contentType).then((status) => {
+          latencies.push(performance.now() - scheduled);
+          if (status !== 200) errors++;
+        }),
+      );
+    }
+    if (sent % rate < TICK_MS) report(`${label}: ${sent}/${total}`);
+    await new Promise((r) => setTimeout(r, TICK_MS));
+  }
+  await Promise.all(pending);
+  const elapsed = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  agent.destroy();
+  return { latencies, errors, seconds: elapsed, cpuPercent: Math.round(((used.user + used.system) / 1e6 / elapsed) * 100) };
+}
+
+/** Runs one load phase in a worker thread started from `benchFile` (which calls `serveLoadWorker`). */
+export function loadInWorker(benchFile: string | URL, marker: string, request: LoadRequest): Promise<Phase> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(benchFile), { workerData: { ...request, [marker]: true } });
+    worker.on('message', (message: { progress?: string; phase?: Phase }) => {
+      if (message.progress) progress(message.progress);
+      if (message.phase) resolve(message.phase);
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => (code === 0 ? undefined : reject(new Error(`load worker exited with ${code}`))));
+  });
+}
+
+/** In the worker thread started by `loadInWorker` with this `marker`: runs the load with the file's push source. */
+export function serveLoadWorker(marker: string, sourceOf: (request: LoadRequest) => PushSource): void {
+  if (isMainThread || !(workerData as Record<string, unknown> | null)?.[marker]) return;
+  const request = workerData as LoadRequest;
+  void load(request, sourceOf(request), (step) => parentPort!.postMessage({ progress: step })).then((phase) => {
+    parentPort!.postMessage({ phase });
+    process.exit(0);
+  });
+}
+
+export const round = (n: number): number => Math.round(n * 10) / 10;
+
+export function rowOf(name: string, phase: Phase): BenchRow {
+  return {
+    name,
+    throughputPerSec: Math.round(phase.latencies.length / phase.seconds),
+    p50Ms: round(percentile(phase.latencies, 50)),
+    p95Ms: round(percentile(phase.latencies, 95)),
+    p99Ms: round(percentile(phase.latencies, 99)),
+    maxMs: round(Math.max(...phase.latencies)),
+    pushes: phase.latencies.length,
+    errors: phase.errors,
+    cpuPercent: phase.cpuPercent,
+    // Other work on the machine skews every figure; the runner records the load at start, this is at the end.
+    loadAverage1m: round(loadavg()[0]),
+  };
+}
