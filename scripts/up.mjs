@@ -9,6 +9,8 @@
 //   6. sample data: `node dist/apps/<app>/src/main.js <args>` for each app that has apps/<app>/seed.json
 //      ({"args": ["seed"], "description": "..."}); seeds must be idempotent (they run on every `up`)
 //   7. prints where to look; Ctrl-C stops the apps, then Kafka, then an embedded PostgreSQL it started
+//   The web front end (apps/web): built with Vite when its sources are newer than apps/web/dist, and served with
+//   its API proxy (apps/web/server/serve.mjs) on WEB_PORT (default 3000) once the apps are ready.
 //
 // Kafka keeps its data in <cache>/kafka-data/broker-<port> so events not yet consumed when you stop survive
 // the next `up`, like the database does (the database and the topics must not drift apart: rows whose
@@ -94,6 +96,24 @@ function buildIsStale() {
   const configs = readdirSync(ROOT).filter((f) => /^tsconfig.*\.json$|^package-lock\.json$/.test(f)).map((f) => statSync(join(ROOT, f)).mtimeMs);
   const sources = SOURCE_DIRS.filter((d) => existsSync(join(ROOT, d))).map((d) => newestMtime(join(ROOT, d)));
   return Math.max(...configs, ...sources) > built;
+}
+
+const WEB_SOURCES = ['apps/web/src', 'apps/web/index.html', 'apps/web/console', 'apps/web/vite.config.mjs', 'apps/router/data/units.json'];
+
+function newestUnder(path) {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((entry) => newestUnder(join(path, entry))));
+}
+
+/** Builds apps/web when its sources are newer than its dist; false when Vite is not installed (web skipped). */
+function buildWeb(force) {
+  const vite = join(ROOT, 'node_modules/vite/bin/vite.js');
+  if (!existsSync(vite)) return false;
+  const built = join(ROOT, 'apps/web/dist/index.html');
+  const stale = !existsSync(built) || Math.max(...WEB_SOURCES.map((p) => join(ROOT, p)).filter(existsSync).map(newestUnder)) > statSync(built).mtimeMs;
+  if (force || stale) run(process.execPath, [vite, 'build', '-c', 'apps/web/vite.config.mjs', '--logLevel', 'warn'], 'building the web front end');
+  return true;
 }
 
 function isPortFree(port, host) {
@@ -241,6 +261,8 @@ async function main() {
     for (const app of apps) {
       if (!existsSync(join(ROOT, mainOf(app)))) throw new Error(`${mainOf(app)} is missing; run npm run build`);
     }
+    const withWeb = flags.build !== 'never' ? buildWeb(flags.build === 'always') : existsSync(join(ROOT, 'apps/web/dist/index.html'));
+    if (!withWeb) say(paint(33, 'web front end skipped: vite is not installed (dev dependencies) and apps/web/dist is missing'));
     checkInterrupted();
 
     const format = await makeFormatter();
@@ -250,6 +272,8 @@ async function main() {
     for (const app of apps) {
       if (!(await isPortFree(app.port, host))) throw new Error(`port ${app.port} (${app.name}) is in use; stop what uses it or set ${app.portEnv}`);
     }
+    const webPort = Number(env.WEB_PORT || 3000);
+    if (withWeb && !(await isPortFree(webPort, host))) throw new Error(`port ${webPort} (web) is in use; stop what uses it or set WEB_PORT`);
 
     // 2. Kafka
     const kafkaScript = await import('./kafka.mjs');
@@ -301,6 +325,16 @@ async function main() {
     const urlOf = (app) => `http://${host}:${app.port}`;
     await Promise.all(apps.map((app) => waitReady(app, urlOf(app), () => supervisor.isAlive(app.name) && !interrupted)));
     checkInterrupted();
+    let web = null;
+    if (withWeb) {
+      const { startWebServer } = await import('../apps/web/server/serve.mjs');
+      const portOf = (name) => Number(env[APPS.find((a) => a.name === name).portEnv] || APPS.find((a) => a.name === name).port);
+      web = await startWebServer({ routerUrl: `http://${host}:${portOf('router')}`, appUrl: `http://${host}:${portOf('ingest-app')}`, port: webPort, host });
+      cleanups.apps = async (force) => {
+        await web.close();
+        await supervisor.stopAll(force);
+      };
+    }
 
     // 6. sample data
     const seeded = [];
@@ -323,6 +357,7 @@ async function main() {
       lines.push(`${app.name.padEnd(NAME_WIDTH)}  ${urlOf(app).padEnd(22)}  /health  /ready  /metrics  ${docs[i] ? '/docs' : '(no /docs yet)'}`);
     });
     lines.push(`${''.padEnd(NAME_WIDTH)}  e.g. curl ${urlOf(apps.at(-1))}/ready`);
+    if (web) lines.push('', `${'web'.padEnd(NAME_WIDTH)}  ${web.url}/  public portal      ${web.url}/console/  staff console`);
     lines.push('', `Kafka          ${kafkaWhere}`, `PostgreSQL     ${dbWhere}`);
     if (seeded.length) lines.push(`Sample data    ${seeded.join(', ')}`);
     lines.push('', 'Stop: Ctrl-C (apps first, then Kafka and an embedded PostgreSQL this run started)');

@@ -17,6 +17,25 @@ export const routerEnvSchema = platformEnvSchema
     ROUTER_CLOCK_SCAN_MS: positiveInt(30_000),
     /** SlaWarning this long before the desk deadline. */
     ROUTER_DESK_WARN_MINUTES: positiveInt(30),
+    /** SlaWarning this many working days before a unit clock (accept, reply) runs out. */
+    ROUTER_WARN_WORKING_DAYS: positiveInt(1),
+    /** A replied case with no rating is closed as 未评价 this many calendar days after the reply. */
+    ROUTER_AUTO_CLOSE_DAYS: positiveInt(7),
+    /** 不满意: `always` reopens the case at once; `desk` leaves it to a desk operator. */
+    ROUTER_REOPEN_POLICY: z.enum(['always', 'desk']).default('always'),
+    /** A reply shorter than this (characters, whitespace removed) is flagged as a brush-off. */
+    ROUTER_BRUSHOFF_MIN_CHARS: positiveInt(20),
+    /** Units with fewer ratings than this get no satisfaction rate and no rank. */
+    ROUTER_MIN_RATINGS: positiveInt(5),
+    /** The object store shared with the channels (replies' attachments are published like citizens' photos). */
+    ROUTER_MEDIA_DIR: z.string().min(1).default('var/media'),
+    ROUTER_UPLOAD_TMP_DIR: z.string().min(1).default('var/tmp/router-uploads'),
+    ROUTER_PHOTO_MAX_BYTES: positiveInt(20 * 1048576),
+    ROUTER_FILE_MAX_BYTES: positiveInt(100 * 1048576),
+    ROUTER_PHOTO_MAX_PIXELS: positiveInt(50_000_000),
+    /** Bootstraps one administrator account at start-up when both are set (and it does not exist yet). */
+    ROUTER_ADMIN_USERNAME: z.string().min(3).max(64).optional(),
+    ROUTER_ADMIN_PASSWORD: z.string().min(10).max(200).optional(),
   })
   .refine((env) => env.NODE_ENV !== 'production' || !!env.ROUTER_JWT_SECRET, {
     path: ['ROUTER_JWT_SECRET'],

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PLATFORM_CONFIG } from '@app/common';
 import type { RouterConfig } from '../config.js';
+import { StaffAccountsRepository } from './staff-accounts.repository.js';
 import { StaffGuard } from './staff-auth.js';
 
 @Global()
@@ -16,7 +17,7 @@ import { StaffGuard } from './staff-auth.js';
       }),
     }),
   ],
-  providers: [StaffGuard],
-  exports: [StaffGuard, JwtModule],
+  providers: [StaffGuard, StaffAccountsRepository],
+  exports: [StaffGuard, StaffAccountsRepository, JwtModule],
 })
 export class AuthModule {}

@@ -79,6 +79,7 @@ export class CaseRepository {
     await manager.query(
       `UPDATE cases SET status = 'assigned', unit_id = $2, unit_name = $3, co_unit_ids = $4, assigned_by = $5,
               assigned_at = now(), accept_deadline = $6, reply_deadline = $7, claimed_by = NULL, claimed_at = NULL,
+              accepted_at = NULL, accepted_on_time = NULL, ext_decision = NULL, status_before_ext = NULL,
               version = version + 1, updated_at = now()
        WHERE inquiry_id = $1`,
       [inquiryId, a.unitId, a.unitName, JSON.stringify(a.coUnitIds), a.by, a.acceptDeadline, a.replyDeadline],

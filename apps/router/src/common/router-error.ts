@@ -1,5 +1,7 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { CalendarError, CalendarValidationError } from '@app/common/calendar/calendar.errors.js';
+import { CodedError, STATUS_OF_KIND } from '@app/common/http/coded-error.js';
 
 export type RouterErrorCode =
   | 'unit_not_found'
@@ -10,7 +12,13 @@ export type RouterErrorCode =
   | 'case_claimed'
   | 'case_closed'
   | 'rule_not_found'
-  | 'invalid_request';
+  | 'invalid_request'
+  | 'illegal_transition'
+  | 'not_lead_unit'
+  | 'invalid_credentials'
+  | 'staff_exists'
+  | 'staff_not_found'
+  | 'too_many_attempts';
 
 /** A domain failure with a code; only RouterErrorFilter decides what it means over HTTP. */
 export class RouterError extends Error {
@@ -33,15 +41,21 @@ const STATUS: Record<RouterErrorCode, number> = {
   case_closed: 409,
   unit_inactive: 422,
   invalid_request: 400,
+  illegal_transition: 409,
+  not_lead_unit: 403,
+  invalid_credentials: 401,
+  staff_exists: 409,
+  staff_not_found: 404,
+  too_many_attempts: 429,
 };
 
-@Catch(RouterError)
+/** Maps the router's, the calendar's (`calendar_out_of_range` 422) and the media pipeline's coded errors to HTTP. */
+@Catch(RouterError, CalendarError, CodedError)
 export class RouterErrorFilter implements ExceptionFilter {
-  catch(error: RouterError, host: ArgumentsHost): void {
-    host
-      .switchToHttp()
-      .getResponse<Response>()
-      .status(STATUS[error.code])
-      .json({ error: error.code, message: error.message });
+  catch(error: RouterError | CalendarError | CodedError, host: ArgumentsHost): void {
+    const status =
+      error instanceof RouterError ? STATUS[error.code] : error instanceof CodedError ? STATUS_OF_KIND[error.kind] : error.status;
+    const problems = error instanceof CalendarValidationError ? { problems: error.problems } : {};
+    host.switchToHttp().getResponse<Response>().status(status).json({ error: error.code, message: error.message, ...problems });
   }
 }

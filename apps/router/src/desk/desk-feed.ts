@@ -4,8 +4,23 @@ import { Subject, type Observable } from 'rxjs';
 
 type CaseEvent = EventOf<typeof TOPICS.caseEvents>;
 
-/** The case events that change what the desk's queue shows. */
-export const QUEUE_EVENT_TYPES = new Set(['QueuedForDesk', 'Claimed', 'Assigned', 'Merged', 'Rejected', 'InfoRequested']);
+/** The case events that change what the desk's queue and its decisions list (returns, extensions, flags) show. */
+export const QUEUE_EVENT_TYPES = new Set([
+  'QueuedForDesk',
+  'Claimed',
+  'Assigned',
+  'Merged',
+  'Rejected',
+  'InfoRequested',
+  'Returned',
+  'ExtensionRequested',
+  'ExtensionGranted',
+  'ExtensionRefused',
+  'ReplyFlagged',
+  'FeedbackRecorded',
+  'Reopened',
+  'Closed',
+]);
 
 /**
  * The live queue feed is fed by `case.events.v1`, not by the outbox table: every router instance reads the

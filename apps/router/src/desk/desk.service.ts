@@ -90,6 +90,7 @@ export class DeskService {
       if (!into) throw new RouterError('case_not_found', `案件 ${dto.intoInquiryId} 不存在`);
       if (FINAL.includes(into.status)) throw new RouterError('case_closed', '目标案件已结束，不能合并');
       await this.cases.setStatus(manager, inquiryId, 'merged', { mergedInto: into.inquiryId });
+      await this.transitions.leaveDesk(manager, inquiryId);
       await this.cases.audit(manager, inquiryId, 'merged', operator, dto.reason, { intoInquiryId: into.inquiryId });
       await this.outbox.append(manager, TOPICS.caseEvents, 'Merged', {
         inquiryId,
@@ -104,6 +105,7 @@ export class DeskService {
   async reject(inquiryId: string, dto: RejectDto, operator: string): Promise<void> {
     await this.decide(inquiryId, operator, [...ON_DESK, 'awaiting_info'], async (manager, c) => {
       await this.cases.setStatus(manager, inquiryId, 'rejected', { rejectReason: dto.reason });
+      await this.transitions.leaveDesk(manager, inquiryId);
       await this.cases.audit(manager, inquiryId, 'rejected', operator, dto.reason, { category: dto.category });
       await this.outbox.append(manager, TOPICS.caseEvents, 'Rejected', { inquiryId, at: now(), actor: operator, reason: dto.reason });
       await this.cases.labelledExample(manager, c, `rejected:${dto.category}`, null, operator);

@@ -1,28 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { CalendarService } from '@app/common/calendar/calendar.service.js';
+
 /**
- * How the unit clocks are computed. This is a stand-in (weekdays only, in China Standard Time): issue #7 puts
- * the statutory calendar with holidays and make-up working days in libs/common and replaces this provider.
+ * How the unit clocks are computed: the Chinese statutory calendar (holidays and make-up working days, as
+ * data in libs/common/src/calendar). A date beyond the loaded years throws `CalendarRangeError`
+ * (`calendar_out_of_range`) — never silently Monday to Friday.
  */
 export interface DeadlineCalendar {
-  /** The moment `workingDays` working days after `from` end. */
+  /** 23:59:59.999 Beijing time of the n-th working day after the day of `from`. */
   addWorkingDays(from: Date, workingDays: number): Date;
+  /** The moment only n working days remain before `deadline`. */
+  workingDaysBefore(deadline: Date, workingDays: number): Date;
+  /** Working hours (24 per working day) between two moments. */
+  workingHoursBetween(a: Date, b: Date): number;
 }
 
 export const DEADLINE_CALENDAR = Symbol('DeadlineCalendar');
 
-const CST_OFFSET_MS = 8 * 3600_000;
-const DAY_MS = 24 * 3600_000;
+/** Reads the current calendar on every call, so an admin's `addYear` applies at once. */
+@Injectable()
+export class StatutoryCalendar implements DeadlineCalendar {
+  constructor(private readonly service: CalendarService) {}
 
-export class WeekdayCalendar implements DeadlineCalendar {
   addWorkingDays(from: Date, workingDays: number): Date {
-    // Work in CST wall-clock days; the deadline is the end (24:00 CST) of the n-th working day after `from`.
-    let day = Math.floor((from.getTime() + CST_OFFSET_MS) / DAY_MS);
-    let left = workingDays;
-    while (left > 0) {
-      day++;
-      const weekday = new Date(day * DAY_MS).getUTCDay();
-      if (weekday !== 0 && weekday !== 6) left--;
-    }
-    return new Date((day + 1) * DAY_MS - CST_OFFSET_MS);
+    return this.service.calendar.addWorkingDays(from, workingDays);
+  }
+
+  workingDaysBefore(deadline: Date, workingDays: number): Date {
+    return this.service.calendar.workingDaysBefore(deadline, workingDays);
+  }
+
+  workingHoursBetween(a: Date, b: Date): number {
+    return this.service.calendar.workingHoursBetween(a, b);
   }
 }
 

@@ -4,7 +4,6 @@ import { AuthModule } from '../auth/auth.module.js';
 import { CaseRepository } from '../cases/case.repository.js';
 import { CaseTransitions } from '../cases/case-transitions.js';
 import { RouterErrorFilter } from '../common/router-error.js';
-import { DeskClock } from '../desk/desk-clock.js';
 import { DeskFeed } from '../desk/desk-feed.js';
 import { DeskController } from '../desk/desk.controller.js';
 import { DeskService } from '../desk/desk.service.js';
@@ -12,13 +11,17 @@ import { RegistryController } from '../registry/registry.controller.js';
 import { RegistryRepository } from '../registry/registry.repository.js';
 import { RegistrySeeder } from '../registry/registry.seeder.js';
 import { RegistryService } from '../registry/registry.service.js';
-import { DEADLINE_CALENDAR, WeekdayCalendar } from './deadline-calendar.js';
+import { CalendarModule } from '@app/common/calendar/calendar.module.js';
+import { UnitContactsRepository } from '../agency/unit-contacts.repository.js';
+import { ClockRepository } from '../lifecycle/clock.repository.js';
+import { CalendarCoverage } from './calendar-coverage.js';
+import { DEADLINE_CALENDAR, StatutoryCalendar } from './deadline-calendar.js';
 import { RoutingService } from './routing.service.js';
 import { RoutingSnapshot } from './routing-snapshot.js';
 
-/** Registry, catalogue, routing decision, and the desk that corrects it. */
+/** Registry, catalogue, routing decision, the desk that corrects it, and the statutory calendar the clocks run on. */
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, CalendarModule.forRoot()],
   controllers: [RegistryController, DeskController],
   providers: [
     RegistryRepository,
@@ -28,12 +31,23 @@ import { RoutingSnapshot } from './routing-snapshot.js';
     RoutingService,
     CaseRepository,
     CaseTransitions,
-    { provide: DEADLINE_CALENDAR, useClass: WeekdayCalendar },
+    { provide: DEADLINE_CALENDAR, useClass: StatutoryCalendar },
+    CalendarCoverage,
+    ClockRepository,
+    UnitContactsRepository,
     DeskService,
     DeskFeed,
-    DeskClock,
     { provide: APP_FILTER, useClass: RouterErrorFilter },
   ],
-  exports: [RoutingService],
+  exports: [
+    RoutingService,
+    CaseRepository,
+    CaseTransitions,
+    RegistryRepository,
+    DEADLINE_CALENDAR,
+    ClockRepository,
+    UnitContactsRepository,
+    CalendarModule,
+  ],
 })
 export class RoutingModule {}

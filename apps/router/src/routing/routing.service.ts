@@ -7,6 +7,7 @@ import { CaseTransitions } from '../cases/case-transitions.js';
 import type { RouterConfig } from '../config.js';
 import type { Dispatcher, RoutingDecision } from './dispatch.js';
 import { findDuplicate } from './duplicates.js';
+import { CalendarCoverage } from './calendar-coverage.js';
 import { RoutingSnapshot } from './routing-snapshot.js';
 
 const DUPLICATE_WINDOW_MS = 30 * 24 * 3600_000;
@@ -18,6 +19,7 @@ export class RoutingService {
     private readonly snapshot: RoutingSnapshot,
     private readonly cases: CaseRepository,
     private readonly transitions: CaseTransitions,
+    private readonly calendar: CalendarCoverage,
     @InjectPlatformConfig() private readonly config: RouterConfig,
   ) {}
 
@@ -42,7 +44,8 @@ export class RoutingService {
 
     const duplicate = await this.duplicateOf(manager, inquiry, decision.place.area);
     const [best] = decision.suggestions;
-    if (best && !duplicate && decision.confidence >= this.config.env.ROUTER_AUTO_THRESHOLD) {
+    const calendarReady = this.calendar.covers(new Date());
+    if (best && !duplicate && calendarReady && decision.confidence >= this.config.env.ROUTER_AUTO_THRESHOLD) {
       await this.transitions.assign(
         manager,
         events,
@@ -55,6 +58,8 @@ export class RoutingService {
     }
     const reason = duplicate
       ? `疑似重复：与案件 ${duplicate} 描述同一地点的同一问题`
+      : !calendarReady && best
+        ? '工作日历未覆盖办理期限，无法自动计算时限：请管理员添加放假安排后由人工分派'
       : best
         ? `置信度 ${decision.confidence} 低于自动分派阈值 ${this.config.env.ROUTER_AUTO_THRESHOLD}`
         : '未能识别承办单位';

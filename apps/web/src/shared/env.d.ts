@@ -1,0 +1,4 @@
+declare module 'virtual:unit-initials' {
+  const map: Record<string, string>;
+  export default map;
+}
