@@ -53,6 +53,18 @@ describe('router: submitted → Received → Classified → Assigned or QueuedFo
     expect(audit).toEqual([{ action: 'assigned', actor: 'auto' }]);
   });
 
+  it('passes a Weibo mention\'s thread on in Received, so the answer can go to its comment thread', async () => {
+    const inquiry = newInquiry({
+      channel: 'weibo',
+      citizen: { channel: 'weibo', externalUserId: '5678901234' },
+      publicOrigin: true,
+      weiboThread: { statusId: '4987654321098765', commentId: '4987654321098999' },
+    });
+    await h.producer.publish(TOPICS.inquirySubmitted, 'InquirySubmitted', inquiry);
+    const received = await h.waitForEvent(inquiry.inquiryId, 'Received');
+    expect(received.payload).toMatchObject({ weiboThread: { statusId: '4987654321098765', commentId: '4987654321098999' } });
+  });
+
   it('sends a county matter to the county government (territorial principle)', async () => {
     const inquiry = newInquiry({ title: undefined, content: '定边县紫薇花园小区这几天无故停水，也没有任何通知，请问什么时候来水？' });
     await h.producer.publish(TOPICS.inquirySubmitted, 'InquirySubmitted', inquiry);

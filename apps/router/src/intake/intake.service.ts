@@ -35,6 +35,7 @@ export class IntakeService {
         receivedAt: inquiry.receivedAt,
         citizen: inquiry.citizen,
         ...(inquiry.attachments.length ? { attachments: inquiry.attachments } : {}),
+        ...(inquiry.weiboThread ? { weiboThread: inquiry.weiboThread } : {}),
       });
       await this.routing.routeNewCase(manager, events, inquiry);
       await events.flush(this.outbox, manager);
