@@ -76,6 +76,25 @@ describe('notifier: notices to units (e-mail over SMTP, signed webhooks, escalat
     expect(metrics.text).toMatch(/wz_notifier_deliveries_total\{[^}]*channel="webhook",outcome="sent"[^}]*\} [1-9]/);
   });
 
+  it('keeps the contacts a unit registered through UnitContactsChanged for its next assignment', async () => {
+    const unitId = `unit-${newId()}`;
+    await h.caseEvent('UnitContactsChanged', {
+      inquiryId: `unit:${unitId}`,
+      at: new Date().toISOString(),
+      actor: 'agent-1',
+      unitId,
+      unitName: '神木市水务局',
+      unitContacts: { emails: [], webhook: { url: hook.url, secret: SECRET }, prefer: 'webhook' },
+    });
+    const c = received('app');
+    await h.caseEvent('Received', c);
+    const { unitContacts: _none, ...withoutContacts } = assigned(c.inquiryId, unitId, {});
+    await h.caseEvent('Assigned', withoutContacts);
+    const delivered = await h.waitFor(() => hook.hooks.find((x) => x.body.inquiryId === c.inquiryId), 'the webhook');
+    expect(delivered.verified).toBe(true);
+    expect(delivered.body).toMatchObject({ unitId, event: 'case.assigned' });
+  });
+
   it('retries a failing webhook with back-off, switches it off after 3 failures, tells the desk and falls back to e-mail', async () => {
     const c = received('app');
     await h.caseEvent('Received', c);

@@ -148,6 +148,12 @@ export class NotificationService {
         const c = await this.contacts.findCase(m, inquiryId);
         return c ? this.planner.rejected(event.id, event.payload.reason, c) : [];
       }
+      case 'UnitContactsChanged': {
+        // A unit registered or removed its webhook: keep the latest contacts for its next notice.
+        const p = event.payload;
+        await this.contacts.saveUnit(m, p.unitId, p.unitName, p.unitContacts);
+        return [];
+      }
       case 'FeedbackRecorded':
       case 'Closed':
       case 'Merged':
