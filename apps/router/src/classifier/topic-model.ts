@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { FEATURE_BITS, featurize, type SparseVector } from './text-features.js';
 
-/** The file the training tool writes: a softmax linear model over hashed n-grams, weights quantised to int8. */
+/**
+ * The file the training tool writes: one-vs-rest linear SVMs over hashed character n-grams, weights
+ * quantised to int8. The confidence is a softmax over the margins scaled by `temperature`.
+ */
 export interface TopicModelFile {
-  format: 'wz-topic-linear-v1';
+  format: 'wz-topic-linear-v2';
   featureBits: number;
+  temperature: number;
   classes: string[];
   /** Per-class dequantisation factor: weight = int8 × scale. */
   scales: number[];
@@ -25,7 +29,7 @@ export class TopicModel {
   private readonly weights: Float32Array;
 
   constructor(readonly file: TopicModelFile) {
-    if (file.format !== 'wz-topic-linear-v1' || file.featureBits !== FEATURE_BITS) {
+    if (file.format !== 'wz-topic-linear-v2' || file.featureBits !== FEATURE_BITS) {
       throw new Error(`unsupported topic model ${file.format}/${file.featureBits}`);
     }
     const q = new Int8Array(Buffer.from(file.weights, 'base64').buffer.slice(0));
@@ -47,7 +51,9 @@ export class TopicModel {
   }
 
   predictVector(x: SparseVector): TopicPrediction {
-    const probs = softmax(scores(this.weights, this.file.bias, x));
+    const margins = scores(this.weights, this.file.bias, x);
+    for (let c = 0; c < margins.length; c++) margins[c] *= this.file.temperature;
+    const probs = softmax(margins);
     const ranked = this.file.classes.map((label, i) => ({ label, p: probs[i] })).sort((a, b) => b.p - a.p);
     return { label: ranked[0].label, confidence: ranked[0].p, ranked };
   }
