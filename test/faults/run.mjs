@@ -1,0 +1,415 @@
+#!/usr/bin/env node
+// Fault tests (issue 11, item 2): the compiled services under kill -9, broker and PostgreSQL restarts, then
+// exactly-once checks; and a three-broker cluster losing a broker under load. See RELIABILITY.md.
+//
+//   node test/faults/run.mjs            full: 10,000 inquiries + cluster scenario  (npm run test:faults)
+//   node test/faults/run.mjs --short    600 inquiries + a shorter cluster scenario  (part of npm test)
+//
+// Options: --inquiries N  --rate R (per second)  --seed S  --only single|cluster  --dist DIR (compiled output,
+// default dist/ or $WZ_FAULTS_DIST)  --keep (keep the temp folder with logs)  --json FILE (results as JSON)
+// Ports (all 127.0.0.1): broker 29600/29601, apps 29610-29612, SMTP 29613, cluster 29620-29622 (its KRaft
+// controllers at +100, i.e. 29720-29722: scripts/kafka.mjs fixes that offset), embedded PostgreSQL 29650.
+
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startPostgres, startSingleBroker, startSmtp, startThreeBrokers } from './lib/infra.mjs';
+import { submitLoad } from './lib/load.mjs';
+import { startProducerProbe } from './lib/producer-probe.mjs';
+import { ServiceSet } from './lib/services.mjs';
+import { printTable, query, readTopic, verify, waitQuiescent } from './lib/verify.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PORTS = { broker: 29600, ingest: 29610, router: 29611, notifier: 29612, smtp: 29613, cluster: 29620, pg: 29650 };
+const ROUTER_SECRET = 'wz-faults-router-jwt-secret-0123456789abcdef';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const { values: args } = parseArgs({
+  options: {
+    short: { type: 'boolean', default: false },
+    inquiries: { type: 'string' },
+    rate: { type: 'string' },
+    seed: { type: 'string' },
+    only: { type: 'string' },
+    dist: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+const SHORT = args.short;
+const CFG = {
+  inquiries: Number(args.inquiries ?? (SHORT ? 600 : 10_000)),
+  rate: Number(args.rate ?? (SHORT ? 12 : 40)),
+  clusterInquiries: SHORT ? 300 : 3000,
+  clusterRate: SHORT ? 12 : 30,
+  killsPerService: SHORT ? 1 : 3,
+  brokerRestarts: SHORT ? ['kill'] : ['term', 'kill'],
+  pgRestarts: SHORT ? 1 : 2,
+  quiesceMs: SHORT ? 240_000 : 900_000,
+  seed: Number(args.seed ?? Date.now() % 1_000_000),
+};
+const DIST = resolve(args.dist ?? process.env.WZ_FAULTS_DIST ?? join(ROOT, 'dist'));
+
+const t0 = Date.now();
+const stamp = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s`;
+const log = (msg) => process.stdout.write(`[faults ${stamp()}] ${msg}\n`);
+
+// A small seeded PRNG (mulberry32), so a failing run's fault timings can be replayed with --seed.
+let seedState = CFG.seed >>> 0;
+function random() {
+  seedState = (seedState + 0x6d2b79f5) >>> 0;
+  let t = seedState;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+// ---------------------------------------------------------------------------
+
+const work = mkdtempSync(join(tmpdir(), 'wz-faults-'));
+chmodSync(work, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
+const cleanups = [];
+const results = { mode: SHORT ? 'short' : 'full', seed: CFG.seed, config: CFG, startedAt: new Date().toISOString(), scenarios: {} };
+let exitCode = 0;
+
+function appEnv(databaseUrl, brokers) {
+  return {
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: '8',
+    KAFKA_BROKERS: brokers,
+    INGEST_APP_PORT: String(PORTS.ingest),
+    ROUTER_PORT: String(PORTS.router),
+    NOTIFIER_PORT: String(PORTS.notifier),
+    // The load comes from one address; the abuse limits are not what is under test here.
+    RATE_LIMIT_PER_IP: '10000000',
+    RATE_LIMIT_PER_ACCOUNT: '10000000',
+    UPLOAD_TMP_DIR: join(work, 'upload-tmp'),
+    MEDIA_DIR: join(work, 'media'),
+    OPEN311_MEDIA_WORKER: 'false',
+    ROUTER_JWT_SECRET: ROUTER_SECRET,
+    // A copy taken at the start: the tree may change during a long run, and a restarted router must load the same data.
+    ROUTER_DATA_DIR: join(work, 'router-data'),
+    ROUTER_SNAPSHOT_TTL_MS: '2000',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(PORTS.smtp),
+    RATE_EMAIL: '500',
+    // A claim left by a killed notifier is recovered after the lease (must be ≥ 5 × the vendor timeout).
+    VENDOR_TIMEOUT_MS: '3000',
+    DISPATCH_LEASE_MS: '15000',
+    DELIVERY_RETRY_BASE_MS: '500',
+    DELIVERY_RETRY_MAX_MS: '5000',
+    DELIVERY_MAX_ATTEMPTS: '20',
+    SURVEY_DELAY_MS: '0',
+  };
+}
+
+function runNode(script, env, logName) {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.once('exit', (code) => {
+      writeFileSync(join(work, `${logName}.log`), out);
+      if (code === 0) resolveRun();
+      else reject(new Error(`${script} exited ${code}:\n${out.slice(-2000)}`));
+    });
+  });
+}
+
+/** HS256 JWT for the router's staff API, signed with the secret we gave the router (an administrator). */
+function adminToken() {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: 'faults-admin', role: 'admin', iat: now, exp: now + 3600 })}`;
+  return `${head}.${createHmac('sha256', ROUTER_SECRET).update(head).digest('base64url')}`;
+}
+
+/**
+ * The reference units ship without e-mail addresses, so an Assigned case would notify nobody. Through the
+ * router's registry API (PATCH /admin/units/:id) every active unit gets one address at the test's SMTP server.
+ */
+async function giveUnitsEmails() {
+  const headers = { authorization: `Bearer ${adminToken()}`, 'content-type': 'application/json' };
+  const base = `http://127.0.0.1:${PORTS.router}`;
+  const res = await fetch(`${base}/admin/units`, { headers });
+  if (!res.ok) throw new Error(`GET /admin/units: ${res.status} ${await res.text()}`);
+  const units = await res.json();
+  let changed = 0;
+  for (const u of units) {
+    if (u.emails?.length) continue;
+    const email = `unit-${String(u.id).toLowerCase().replace(/[^a-z0-9-]/g, '')}@units.faults.test`;
+    const r = await fetch(`${base}/admin/units/${encodeURIComponent(u.id)}`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ emails: [email], reason: 'fault tests: unit e-mail contact' }),
+    });
+    if (!r.ok) throw new Error(`PATCH /admin/units/${u.id}: ${r.status} ${await r.text()}`);
+    changed++;
+  }
+  await sleep(3000); // the routing snapshot is re-read after ROUTER_SNAPSHOT_TTL_MS
+  return { units: units.length, changed };
+}
+
+async function prepareSchemas(services, databaseUrl, brokers, topicEnv, apps) {
+  // A cluster that has just formed may not know every new topic on every node yet; topics.js is idempotent.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runNode(join(DIST, 'scripts', 'topics.js'), { DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn', ...topicEnv }, 'topics');
+      break;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      log(`creating topics failed (attempt ${attempt}); retrying`);
+      await sleep(2000);
+    }
+  }
+  for (const app of apps) await services.migrate(app);
+}
+
+// ---------------------------------------------------------------------------
+// Scenario 1: one broker; kill -9 every service, restart the broker and PostgreSQL, under load.
+
+async function singleBrokerScenario(pgServer, smtp) {
+  log(`scenario single: ${CFG.inquiries} inquiries at ${CFG.rate}/s, seed ${CFG.seed}`);
+  const broker = await startSingleBroker({ port: PORTS.broker, dataDir: join(work, 'kafka'), stateDir: join(work, 'kafka-state'), log: (m) => log(`kafka: ${m}`) });
+  cleanups.push(() => broker.stop());
+  const databaseUrl = pgServer.databaseUrl;
+  const services = new ServiceSet({ root: ROOT, dist: DIST, logDir: work, env: appEnv(databaseUrl, broker.brokers), log });
+  cleanups.push(() => services.stopAll());
+  const apps = [
+    ['ingest-app', PORTS.ingest],
+    ['router', PORTS.router],
+    ['notifier', PORTS.notifier],
+  ];
+  await prepareSchemas(services, databaseUrl, broker.brokers, {}, apps.map(([a]) => a));
+  for (const [app, port] of apps) services.start(app, port);
+  for (const [app] of apps) await services.waitReady(app);
+  const seeded = await giveUnitsEmails();
+  log(`services ready; ${seeded.changed} of ${seeded.units} units given an e-mail contact`);
+
+  // The fault plan: every fault at a random moment within the first 85% of the load, one at a time (a fault
+  // that comes due while another is still under way waits for it, and may land in the drain after the load).
+  const loadMs = (CFG.inquiries / CFG.rate) * 1000;
+  const faults = [];
+  for (const [app] of apps) for (let i = 0; i < CFG.killsPerService; i++) faults.push({ kind: 'kill', app });
+  for (const mode of CFG.brokerRestarts) faults.push({ kind: 'broker', mode });
+  for (let i = 0; i < CFG.pgRestarts; i++) faults.push({ kind: 'postgres' });
+  for (const f of faults) f.at = 0.05 * loadMs + random() * 0.8 * loadMs;
+  faults.sort((a, b) => a.at - b.at);
+  const done = [];
+
+  const faultLoop = (async () => {
+    const start = Date.now();
+    for (const f of faults) {
+      const wait = start + f.at - Date.now();
+      if (wait > 0) await sleep(wait);
+      const t = Date.now();
+      const down = Math.round(300 + random() * 2700);
+      try {
+        if (f.kind === 'kill') {
+          await services.killAndRestart(f.app, down);
+          done.push({ at: stamp(), fault: `kill -9 ${f.app}`, downMs: down });
+        } else if (f.kind === 'broker') {
+          await broker.restart(f.mode, down);
+          done.push({ at: stamp(), fault: `broker ${f.mode === 'kill' ? 'kill -9' : 'stop (SIGTERM)'} + start`, downMs: Date.now() - t });
+        } else {
+          pgServer.crash();
+          await sleep(down);
+          pgServer.start();
+          done.push({ at: stamp(), fault: 'PostgreSQL stop -m immediate + start', downMs: Date.now() - t });
+        }
+        log(`fault: ${done.at(-1).fault} (down ${done.at(-1).downMs} ms)`);
+      } catch (error) {
+        log(`fault ${f.kind} failed: ${error.message}`);
+        throw error;
+      }
+    }
+  })();
+
+  const load = await submitLoad({
+    url: `http://127.0.0.1:${PORTS.ingest}`,
+    count: CFG.inquiries,
+    rate: CFG.rate,
+    runTag: `s${CFG.seed}`,
+    onProgress: (s) => log(`load: ${s.sent} sent, ${s.acked} acknowledged, ${s.inFlight} in flight, ${s.failing} failing`),
+  });
+  await faultLoop;
+  log(`load done in ${(load.durationMs / 1000).toFixed(1)}s: ${load.acked.size} acknowledged, ${load.failed.size} not`);
+
+  const ackedIds = [...load.acked.values()].map((a) => a.inquiryId);
+  const q = await waitQuiescent({ databaseUrl, ackedIds, withNotifier: true, timeoutMs: CFG.quiesceMs, log });
+  log(`quiescence ${q.quiet ? 'reached' : 'NOT reached'} after ${(q.waitedMs / 1000).toFixed(1)}s: ${JSON.stringify(q)}`);
+  const checked = await verify({ databaseUrl, brokers: broker.brokers, runTag: `s${CFG.seed}`, load, smtp });
+  if (!q.quiet) checked.failures.push('quiescence not reached in time');
+  const rows = [
+    ...checked.rows,
+    { what: 'load duration (s)', value: (load.durationMs / 1000).toFixed(1), ok: 'ok', note: `${CFG.rate}/s target` },
+    { what: 'quiescence after load (s)', value: (q.waitedMs / 1000).toFixed(1), ok: q.quiet ? 'ok' : 'FAIL', note: '' },
+  ];
+  console.log(printTable('single broker: exactly-once checks', rows));
+  console.log(printTable('faults injected', done.map((d) => ({ what: `${d.at} ${d.fault}`, value: d.downMs, ok: 'ok', note: 'ms down' }))));
+  console.log(printTable('service processes', services.stats().map((s) => ({ what: s.service, value: `${s.starts} starts`, ok: 'ok', note: `${s.kills} kill -9, ${s.crashes} exits on their own` }))));
+  results.scenarios.single = { rows, faults: done, services: services.stats(), quiescence: q, failures: checked.failures };
+  await services.stopAll();
+  await broker.stop();
+  return checked.failures;
+}
+
+// ---------------------------------------------------------------------------
+// Scenario 2: three brokers, RF 3, min.insync.replicas 2; one broker stopped under load.
+
+async function clusterScenario(pgServer) {
+  log(`scenario cluster: ${CFG.clusterInquiries} inquiries at ${CFG.clusterRate}/s through ingest-app's outbox; one broker stopped`);
+  const cluster = await startThreeBrokers({ basePort: PORTS.cluster, dataDir: join(work, 'cluster'), stateDir: join(work, 'cluster-state'), log: (m) => log(`kafka: ${m}`) });
+  cleanups.push(() => cluster.stop());
+  const databaseUrl = await pgServer.database('wenzheng_faults_cluster');
+  const services = new ServiceSet({ root: ROOT, dist: DIST, logDir: join(work), env: { ...appEnv(databaseUrl, cluster.brokers) }, log });
+  cleanups.push(() => services.stopAll());
+  const apps = [
+    ['ingest-app', PORTS.ingest],
+    ['router', PORTS.router],
+  ];
+  await prepareSchemas(services, databaseUrl, cluster.brokers, { KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' }, apps.map(([a]) => a));
+  for (const [app, port] of apps) services.start(app, port);
+  for (const [app] of apps) await services.waitReady(app);
+
+  // The broker to stop: the leader of partition 0 of inquiry.submitted.v1 (leadership must move under load).
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ clientId: 'wz-faults-admin', brokers: cluster.brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const meta = await admin.fetchTopicMetadata({ topics: ['inquiry.submitted.v1'] });
+  const victim = meta.topics[0].partitions.find((p) => p.partitionId === 0).leader;
+  const cfg = await admin.describeConfigs({ resources: [{ type: 2, name: 'inquiry.submitted.v1', configNames: ['min.insync.replicas'] }], includeSynonyms: false });
+  const minIsr = cfg.resources[0].configEntries.find((e) => e.configName === 'min.insync.replicas')?.configValue;
+  const rf = meta.topics[0].partitions[0].replicas.length;
+  await admin.disconnect();
+  log(`topics: replication factor ${rf}, min.insync.replicas ${minIsr}; will stop node ${victim} (leader of inquiry.submitted.v1/0)`);
+
+  const loadMs = (CFG.clusterInquiries / CFG.clusterRate) * 1000;
+  const probe = await startProducerProbe({ dist: DIST, brokers: cluster.brokers, ratePerS: 50 });
+  const events = [];
+  const faultLoop = (async () => {
+    await sleep(loadMs * 0.3);
+    let t = Date.now();
+    await cluster.stopNode(victim);
+    events.push({ at: stamp(), fault: `stop broker node ${victim}`, ms: Date.now() - t });
+    log(`fault: broker node ${victim} stopped`);
+    await sleep(loadMs * 0.4);
+    t = Date.now();
+    await cluster.startNode(victim);
+    events.push({ at: stamp(), fault: `start broker node ${victim}`, ms: Date.now() - t });
+    log(`broker node ${victim} back`);
+  })();
+  const load = await submitLoad({
+    url: `http://127.0.0.1:${PORTS.ingest}`,
+    count: CFG.clusterInquiries,
+    rate: CFG.clusterRate,
+    runTag: `c${CFG.seed}`,
+    onProgress: (s) => log(`load: ${s.sent} sent, ${s.acked} acknowledged, ${s.inFlight} in flight, ${s.failing} failing`),
+  });
+  await faultLoop;
+  const probed = await probe.stop();
+  log(`load done in ${(load.durationMs / 1000).toFixed(1)}s: ${load.acked.size} acknowledged, ${load.failed.size} not; probe ${JSON.stringify(probed)}`);
+  const ackedIds = [...load.acked.values()].map((a) => a.inquiryId);
+  const q = await waitQuiescent({ databaseUrl, ackedIds, withNotifier: false, timeoutMs: CFG.quiesceMs, stallMs: 45_000, log });
+  log(`quiescence ${q.quiet ? 'reached' : 'NOT reached'} after ${(q.waitedMs / 1000).toFixed(1)}s: ${JSON.stringify(q)}`);
+  const checked = await verify({ databaseUrl, brokers: cluster.brokers, runTag: `c${CFG.seed}`, load });
+  // On the topic itself: every acknowledged inquiry's InquirySubmitted is readable from the surviving replicas.
+  const submitted = await readTopic(cluster.brokers, 'inquiry.submitted.v1');
+  const onTopic = new Set(submitted.map((m) => m.value.payload?.inquiryId));
+  const missing = ackedIds.filter((id) => !onTopic.has(id)).length;
+  const outboxSent = (await query(databaseUrl, `SELECT count(*)::int AS n FROM ingest_app.outbox WHERE sent_at IS NOT NULL AND topic = 'inquiry.submitted.v1'`))[0].n;
+  const rows = [
+    { what: 'replication factor / min.insync.replicas', value: `${rf} / ${minIsr}`, ok: rf === 3 && minIsr === '2' ? 'ok' : 'FAIL', note: '' },
+    { what: 'outbox rows acknowledged by Kafka (acks=all)', value: outboxSent, ok: 'ok', note: '' },
+    { what: 'EventProducer probe: sends / acknowledged / failed', value: `${probed.attempts} / ${probed.acked} / ${probed.failed}`, ok: 'ok', note: 'faults.probe.v1, RF 3, min ISR 2' },
+    { what: 'EventProducer probe: acknowledged but not on the topic', value: probed.lost, ok: probed.lost === 0 ? 'ok' : 'FAIL', note: '' },
+    { what: 'EventProducer probe: values on the topic twice', value: probed.duplicated, ok: probed.duplicated === 0 ? 'ok' : 'FAIL', note: 'idempotent producer' },
+    { what: 'acknowledged inquiries missing on inquiry.submitted.v1', value: missing, ok: missing === 0 ? 'ok' : 'FAIL', note: '' },
+    ...checked.rows,
+    { what: 'load duration (s)', value: (load.durationMs / 1000).toFixed(1), ok: 'ok', note: '' },
+    { what: 'quiescence after load (s)', value: (q.waitedMs / 1000).toFixed(1), ok: q.quiet ? 'ok' : 'FAIL', note: '' },
+  ];
+  if (probed.lost) checked.failures.push(`${probed.lost} acknowledged EventProducer sends missing on ${'faults.probe.v1'}`);
+  if (probed.duplicated) checked.failures.push(`${probed.duplicated} EventProducer sends duplicated on faults.probe.v1`);
+  if (missing) checked.failures.push(`${missing} acknowledged inquiries missing on inquiry.submitted.v1`);
+  if (rf !== 3 || minIsr !== '2') checked.failures.push('cluster topics are not RF 3 / min.insync.replicas 2');
+  if (!q.quiet) checked.failures.push('cluster: quiescence not reached in time');
+  console.log(printTable('three brokers, one stopped under load', rows));
+  console.log(printTable('cluster faults', events.map((e) => ({ what: `${e.at} ${e.fault}`, value: e.ms, ok: 'ok', note: 'ms to complete' }))));
+  results.scenarios.cluster = { rows, faults: events, victim, quiescence: q, failures: checked.failures };
+  await services.stopAll();
+  await cluster.stop();
+  return checked.failures;
+}
+
+// ---------------------------------------------------------------------------
+
+async function main() {
+  if (!existsSync(join(DIST, 'apps', 'router', 'src', 'main.js'))) throw new Error(`no compiled services in ${DIST}; run \`npm run build\` (or pass --dist)`);
+  // Compiled output outside the repo (a private --outDir) must still resolve the repo's packages.
+  if (!DIST.startsWith(ROOT + '/') && !existsSync(join(DIST, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(DIST, 'node_modules'));
+  log(`work folder ${work}; compiled services from ${DIST}`);
+  cpSync(join(ROOT, 'apps', 'router', 'data'), join(work, 'router-data'), { recursive: true });
+  const pgHome = join(work, 'pg');
+  const pgServer = await startPostgres({ home: pgHome, port: PORTS.pg, database: 'wenzheng_faults', log: (m) => log(`postgres: ${m}`) });
+  cleanups.push(async () => pgServer.stop());
+  const smtp = await startSmtp({ port: PORTS.smtp });
+  cleanups.push(() => smtp.close());
+  const failures = [];
+  if (args.only !== 'cluster') failures.push(...(await singleBrokerScenario(pgServer, smtp)));
+  if (args.only !== 'single') failures.push(...(await clusterScenario(pgServer)));
+  results.finishedAt = new Date().toISOString();
+  results.durationS = Math.round((Date.now() - t0) / 1000);
+  results.failures = failures;
+  const checks = Object.values(results.scenarios).flatMap((sc) => sc.rows);
+  results.checks = { passed: checks.filter((r) => r.ok === 'ok').length, failed: checks.filter((r) => r.ok !== 'ok').length };
+  writeFileSync(join(work, 'results.json'), JSON.stringify(results, null, 2));
+  if (args.json) writeFileSync(resolve(args.json), JSON.stringify(results, null, 2));
+  console.log(`\nfault checks: ${results.checks.passed} passed, ${results.checks.failed} failed`);
+  if (failures.length) {
+    console.log(`\nFAULT TESTS FAILED (${failures.length}):\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+    exitCode = 1;
+  } else {
+    console.log(`\nfault tests passed in ${results.durationS}s (seed ${CFG.seed})${args.json ? `; results in ${resolve(args.json)}` : ''}`);
+  }
+}
+
+async function cleanup() {
+  for (const c of cleanups.reverse()) {
+    try {
+      await c();
+    } catch (error) {
+      log(`cleanup: ${error.message}`);
+    }
+  }
+  if (!args.keep && exitCode === 0) rmSync(work, { recursive: true, force: true });
+  else log(`logs and results kept in ${work}`);
+}
+
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log(`${sig}: cleaning up`);
+    exitCode = 130;
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .catch((error) => {
+    console.error(`\nfault test run failed: ${error.stack ?? error.message}`);
+    exitCode = 2;
+  })
+  .finally(async () => {
+    await cleanup();
+    process.exit(exitCode);
+  });
