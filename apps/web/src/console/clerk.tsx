@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, call, qs, ROUTER } from '../shared/api.js';
-import { date, statusText, time } from '../shared/format.js';
+import { ApiError, call, qs, ROUTER } from '../lib/api.js';
+import { date, statusText, time } from '../lib/format.js';
 import { useSession } from './session.js';
 
 interface Summary {

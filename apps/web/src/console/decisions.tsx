@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, call, ROUTER } from '../shared/api.js';
-import { time } from '../shared/format.js';
+import { ApiError, call, ROUTER } from '../lib/api.js';
+import { time } from '../lib/format.js';
 import { useSession } from './session.js';
 import { UnitPicker, type Unit } from './unit-picker.js';
 

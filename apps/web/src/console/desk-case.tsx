@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { call, ROUTER } from '../shared/api.js';
-import { clock, time } from '../shared/format.js';
+import { call, ROUTER } from '../lib/api.js';
+import { clock, time } from '../lib/format.js';
 import type { QueueEntry } from './desk.js';
 import { useSession } from './session.js';
 import { UnitPicker, type Unit } from './unit-picker.js';

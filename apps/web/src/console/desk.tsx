@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { call, ROUTER } from '../shared/api.js';
-import { clock, time } from '../shared/format.js';
-import { openFeed } from '../shared/sse.js';
+import { call, ROUTER } from '../lib/api.js';
+import { clock, time } from '../lib/format.js';
+import { openFeed } from '../lib/sse.js';
 import { DeskCase } from './desk-case.js';
 import { useSession } from './session.js';
 

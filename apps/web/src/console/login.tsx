@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError, call, ROUTER } from '../shared/api.js';
+import { ApiError, call, ROUTER } from '../lib/api.js';
 import { sessionFromToken, type Session } from './session.js';
 
 interface LoginAnswer {

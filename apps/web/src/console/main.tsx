@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
-import '../shared/style.css';
-import { useRoute } from '../shared/hash-route.js';
+import '../lib/style.css';
+import { useRoute } from '../lib/hash-route.js';
 import { Clerk } from './clerk.js';
 import { Decisions } from './decisions.js';
 import { Desk } from './desk.js';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, call, qs, ROUTER } from '../shared/api.js';
-import { date, num, pct, time } from '../shared/format.js';
+import { ApiError, call, qs, ROUTER } from '../lib/api.js';
+import { date, num, pct, time } from '../lib/format.js';
 import { BarChart, LineChart } from './charts.js';
 import { useSession } from './session.js';
 

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { call, ROUTER } from '../shared/api.js';
-import { findUnits } from '../shared/pinyin.js';
+import { call, ROUTER } from '../lib/api.js';
+import { findUnits } from '../lib/pinyin.js';
 import { useSession } from './session.js';
 
 export interface Unit {

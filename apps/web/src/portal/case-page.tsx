@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { APP, call } from '../shared/api.js';
-import { num, statusText, time } from '../shared/format.js';
+import { APP, call } from '../lib/api.js';
+import { num, statusText, time } from '../lib/format.js';
 import type { PublicCase } from './types.js';
 
 export function CasePage({ id }: { id: string }) {

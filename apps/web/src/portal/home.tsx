@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { APP, call, qs } from '../shared/api.js';
-import { date, num, pct } from '../shared/format.js';
+import { APP, call, qs } from '../lib/api.js';
+import { date, num, pct } from '../lib/format.js';
 import type { Figures, Page, PublicCase } from './types.js';
 
 export function CityFigures() {

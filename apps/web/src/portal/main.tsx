@@ -1,6 +1,6 @@
 import { render } from 'preact';
-import '../shared/style.css';
-import { useRoute } from '../shared/hash-route.js';
+import '../lib/style.css';
+import { useRoute } from '../lib/hash-route.js';
 import { CasePage } from './case-page.js';
 import { Home } from './home.js';
 import { Scoreboard } from './scoreboard.js';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { APP, call } from '../shared/api.js';
-import { num, pct } from '../shared/format.js';
+import { APP, call } from '../lib/api.js';
+import { num, pct } from '../lib/format.js';
 import { CityFigures } from './home.js';
 import type { Figures } from './types.js';
 
