@@ -9,7 +9,6 @@
 // app sends it) answered only after the inquiry and its outbox row are committed; the outbox relay publishes to
 // Kafka meanwhile. BENCH_SCALE multiplies the seconds of the load phase.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,13 +22,13 @@ import sharp from 'sharp';
 import { readIngestAppConfig } from '../apps/ingest-app/src/config.js';
 import { IngestAppModule } from '../apps/ingest-app/src/ingest-app.module.js';
 import { percentile, type BenchResult, type BenchRow } from './lib/bench-result.js';
+import { openLoopPosts, type HttpPhase } from './lib/http-load.js';
 import { progress } from './lib/progress.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const RATE = 200;
 const SECONDS = Math.max(5, Math.round(15 * SCALE));
 const WARMUP_SECONDS = 3;
-const TICK_MS = 10;
 const PHOTO_RUNS = 6;
 const GOAL_P99_MS = 100;
 const GOAL_PHOTO_MS = 300;
@@ -50,70 +49,24 @@ function multipart(fields: Record<string, string>): Buffer {
   return Buffer.from(`${parts.join('')}--${BOUNDARY}--\r\n`, 'utf8');
 }
 
-function post(port: number, agent: Agent, body: Buffer): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/inquiries',
-        method: 'POST',
-        agent,
-        headers: { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Content-Length': body.length },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
-}
-
-interface Phase {
-  latencies: number[];
-  errors: number;
-  seconds: number;
-  maxRssMb: number;
-}
-
-/** Sends `rate` submissions a second for `seconds`, open-loop, and waits for every answer. */
-async function load(port: number, rate: number, seconds: number, label: string): Promise<Phase> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const total = rate * seconds;
-  const latencies: number[] = [];
-  let errors = 0;
-  let maxRss = process.memoryUsage.rss();
-  const pending: Promise<void>[] = [];
-  const start = performance.now();
-  for (let sent = 0; sent < total; ) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
-    for (; sent < due; sent++) {
-      const scheduled = start + (sent / rate) * 1000;
-      const body = multipart({
-        typeHint: sent % 3 === 0 ? '投诉' : '求助',
-        title: `压测诉求 ${sent}`,
-        content: CONTENTS[sent % CONTENTS.length],
+/** Sends `rate` text-only submissions a second for `seconds`, open-loop, and waits for every answer. */
+function load(port: number, rate: number, seconds: number, label: string): Promise<HttpPhase> {
+  return openLoopPosts({
+    port,
+    path: '/inquiries',
+    contentType: `multipart/form-data; boundary=${BOUNDARY}`,
+    rate,
+    seconds,
+    label,
+    body: (n) =>
+      multipart({
+        typeHint: n % 3 === 0 ? '投诉' : '求助',
+        title: `压测诉求 ${n}`,
+        content: CONTENTS[n % CONTENTS.length],
         address: '榆林市榆阳区人民路',
         anonymous: 'true',
-      });
-      pending.push(
-        post(port, agent, body).then((status) => {
-          latencies.push(performance.now() - scheduled);
-          if (status !== 201) errors++;
-        }),
-      );
-    }
-    maxRss = Math.max(maxRss, process.memoryUsage.rss());
-    if (sent % rate < TICK_MS) progress(`${label}: ${sent}/${total}`);
-    await new Promise((r) => setTimeout(r, TICK_MS));
-  }
-  await Promise.all(pending);
-  maxRss = Math.max(maxRss, process.memoryUsage.rss());
-  const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
-  return { latencies, errors, seconds: elapsed, maxRssMb: maxRss / 1048576 };
+      }),
+  });
 }
 
 /** A 4000 × 3000 camera-like JPEG (gradient plus noise, so it neither compresses nor decodes unrealistically fast). */

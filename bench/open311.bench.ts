@@ -9,11 +9,9 @@
 // Every request differs (the description carries its number), so the automatic retry de-duplication never hits.
 // The media worker is off: fetching media_url is background work, measured nowhere here.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -21,13 +19,12 @@ import { readIngestAppConfig } from '../apps/ingest-app/src/config.js';
 import { IngestAppModule } from '../apps/ingest-app/src/ingest-app.module.js';
 import { ApiKeysService } from '../apps/ingest-app/src/open311/api-keys.service.js';
 import { percentile, type BenchResult, type BenchRow } from './lib/bench-result.js';
-import { progress } from './lib/progress.js';
+import { openLoopPosts, type HttpPhase } from './lib/http-load.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const RATES = [50, 100, 200];
 const SECONDS = Math.max(5, Math.round(10 * SCALE));
 const WARMUP_SECONDS = 3;
-const TICK_MS = 10;
 const GOAL_RATE = 200;
 const GOAL_P99_MS = 100;
 
@@ -49,60 +46,18 @@ function form(apiKey: string, n: number): Buffer {
   return Buffer.from(fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'), 'utf8');
 }
 
-function post(port: number, agent: Agent, body: Buffer): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/open311/v2/requests.json',
-        method: 'POST',
-        agent,
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8', 'Content-Length': body.length },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
-}
-
-interface Phase {
-  latencies: number[];
-  errors: number;
-  seconds: number;
-}
-
 let sequence = 0;
 
-async function load(port: number, apiKey: string, rate: number, seconds: number, label: string): Promise<Phase> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const total = rate * seconds;
-  const latencies: number[] = [];
-  let errors = 0;
-  const pending: Promise<void>[] = [];
-  const start = performance.now();
-  for (let sent = 0; sent < total; ) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
-    for (; sent < due; sent++) {
-      const scheduled = start + (sent / rate) * 1000;
-      pending.push(
-        post(port, agent, form(apiKey, sequence++)).then((status) => {
-          latencies.push(performance.now() - scheduled);
-          if (status !== 201) errors++;
-        }),
-      );
-    }
-    if (sent % rate < TICK_MS) progress(`${label}: ${sent}/${total}`);
-    await new Promise((r) => setTimeout(r, TICK_MS));
-  }
-  await Promise.all(pending);
-  const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
-  return { latencies, errors, seconds: elapsed };
+function load(port: number, apiKey: string, rate: number, seconds: number, label: string): Promise<HttpPhase> {
+  return openLoopPosts({
+    port,
+    path: '/open311/v2/requests.json',
+    contentType: 'application/x-www-form-urlencoded; charset=utf-8',
+    rate,
+    seconds,
+    label,
+    body: () => form(apiKey, sequence++),
+  });
 }
 
 export async function run(): Promise<BenchResult> {
