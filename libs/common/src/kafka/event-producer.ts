@@ -1,9 +1,10 @@
-import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { newEnvelope, type Envelope } from '../contracts/envelope.js';
 import type { EventType, PayloadOf, TopicContract } from '../contracts/topic-contract.js';
 import { validateEvent } from '../contracts/validate.js';
 import type { PlatformMetrics } from '../metrics/metrics.js';
 import { currentTrace } from '../logging/trace-context.js';
+import { PartitionPlanner } from './partition-plan.js';
 
 export interface RawMessage {
   key: string;
@@ -14,9 +15,11 @@ export interface RawMessage {
 /**
  * Idempotent producer with acks=all: a send resolves only when every in-sync replica has the message, and
  * the broker drops retried duplicates of the same batch. One in-flight request keeps per-key order on retry.
+ * On a cluster, every request carries one partition only (see PartitionPlanner for the kafkajs bug this avoids).
  */
 export class EventProducer {
   private readonly producer: Producer;
+  private readonly planner: PartitionPlanner;
   private connected?: Promise<void>;
 
   constructor(
@@ -30,6 +33,7 @@ export class EventProducer {
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
     });
+    this.planner = new PartitionPlanner(kafka.admin());
   }
 
   connect(): Promise<void> {
@@ -43,7 +47,7 @@ export class EventProducer {
   async disconnect(): Promise<void> {
     if (!this.connected) return;
     this.connected = undefined;
-    await this.producer.disconnect();
+    await Promise.all([this.producer.disconnect(), this.planner.close()]);
   }
 
   /** Builds the envelope (trace id from the event being handled, if any), validates it and sends it. */
@@ -77,24 +81,30 @@ export class EventProducer {
   }
 
   /** Sends already-validated bytes (outbox relay, dead-letter copies). */
-  async sendRaw(topic: string, messages: RawMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    await this.connect();
-    await this.producer.send({
-      topic,
-      acks: -1,
-      compression: CompressionTypes.None,
-      messages: messages as Message[],
-    });
-    this.metrics?.produced.inc({ topic }, messages.length);
+  sendRaw(topic: string, messages: RawMessage[]): Promise<void> {
+    return this.sendRawBatch([{ topic, messages }]);
   }
 
-  /** Sends to several topics in one request (the relay's batches span topics). */
+  /** Sends to several topics at once (the relay's batches span topics); resolves when all are acknowledged. */
   async sendRawBatch(batches: { topic: string; messages: RawMessage[] }[]): Promise<void> {
-    const topicMessages = batches.filter((b) => b.messages.length > 0);
-    if (topicMessages.length === 0) return;
+    const nonEmpty = batches.filter((b) => b.messages.length > 0);
+    if (nonEmpty.length === 0) return;
     await this.connect();
-    await this.producer.sendBatch({ acks: -1, topicMessages: topicMessages as { topic: string; messages: Message[] }[] });
-    for (const b of topicMessages) this.metrics?.produced.inc({ topic: b.topic }, b.messages.length);
+    const plan = await this.planner.plan(nonEmpty);
+    try {
+      if (plan.singleBroker) {
+        await this.producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages: plan.batches });
+      } else {
+        await Promise.all(
+          plan.batches.map((b) =>
+            this.producer.send({ topic: b.topic, acks: -1, compression: CompressionTypes.None, messages: b.messages }),
+          ),
+        );
+      }
+    } catch (error) {
+      this.planner.invalidate();
+      throw error;
+    }
+    for (const b of nonEmpty) this.metrics?.produced.inc({ topic: b.topic }, b.messages.length);
   }
 }

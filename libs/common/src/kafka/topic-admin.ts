@@ -1,4 +1,4 @@
-import type { ITopicConfig, Kafka } from 'kafkajs';
+import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 
 export interface TopicSettings {
   partitions: number;
@@ -32,7 +32,8 @@ export async function ensureTopics(kafka: Kafka, names: string[], settings: Topi
         replicationFactor: settings.replicationFactor,
         configEntries,
       }));
-      await admin.createTopics({ topics, waitForLeaders: true });
+      await admin.createTopics({ topics, waitForLeaders: false });
+      await waitForLeaders(admin, missing);
     }
     const present = names.filter((n) => existing.has(n));
     const grown: string[] = [];
@@ -47,5 +48,23 @@ export async function ensureTopics(kafka: Kafka, names: string[], settings: Topi
     return { created: missing, grown, unchanged: present.filter((n) => !grown.includes(n)) };
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * kafkajs's own wait after createTopics gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers for a
+ * moment after creating a topic when it is busy; wait until every partition has a leader instead.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      if (found.length === topics.length && found.every((t) => t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`no leaders for ${topics.join(', ')} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
