@@ -137,6 +137,40 @@ describe(ConsumerRunner.name, () => {
     expect(dlq.every((m) => m.headers!['dlq.kind']!.toString() === 'permanent')).toBe(true);
   });
 
+  it('in batch mode handles a partition\'s messages together, and isolates a poison or malformed one per message', async () => {
+    const topic = await uniqueTopic(kafka, 'batch');
+    const contract = onTopic(TOPICS.inquirySubmitted, topic);
+    const batches: number[] = [];
+    const handled: string[] = [];
+    const poisonous = (e: Submitted) => e.payload.content.includes('POISON');
+    const good = Array.from({ length: 30 }, () => producer.build(contract, 'InquirySubmitted', newInquiry()));
+    const poison = producer.build(contract, 'InquirySubmitted', newInquiry({ content: 'POISON message' }));
+    const later = producer.build(contract, 'InquirySubmitted', newInquiry());
+    const raw = (e: { id: string }) => ({ key: 'one-partition', value: JSON.stringify(e) });
+    await producer.sendRaw(topic, [...good.map(raw), { key: 'one-partition', value: 'not json' }, raw(poison), raw(later)]);
+
+    await newRunner().start({
+      contract,
+      groupId: `g.${topic}`,
+      batchSize: 20,
+      handle: async (event) => {
+        if (poisonous(event)) throw new PermanentError('content cannot be routed');
+        handled.push(event.payload.inquiryId);
+      },
+      handleBatch: async (events) => {
+        if (events.some(poisonous)) throw new PermanentError('a poisonous message in the batch');
+        batches.push(events.length);
+        handled.push(...events.map((e) => e.payload.inquiryId));
+      },
+    });
+
+    await waitFor(() => handled.includes(later.payload.inquiryId), 'the message after the poison one');
+    expect(handled).toEqual([...good, later].map((e) => e.payload.inquiryId));
+    expect(batches[0]).toBe(20);
+    const dlq = await (await read(`${topic}.dlq`)).waitForCount(2);
+    expect(dlq.map((m) => m.value!.toString())).toEqual(['not json', JSON.stringify(poison)]);
+  });
+
   it('re-processes without a double effect after the consumer is killed before committing its offset', async () => {
     const topic = await uniqueTopic(kafka, 'crash');
     const contract = onTopic(TOPICS.inquirySubmitted, topic);

@@ -14,7 +14,13 @@ export class CaseEventBatch {
     this.events.push({ type, payload: payload as PayloadOf<CaseEvents> });
   }
 
-  async flush(outbox: OutboxWriter, manager: EntityManager): Promise<void> {
-    await outbox.appendMany(manager, TOPICS.caseEvents, this.events.splice(0));
+  /** `traceOf` gives each case's trace when the batch holds cases of several inquiries (the intake's batches). */
+  async flush(outbox: OutboxWriter, manager: EntityManager, traceOf?: (inquiryId: string) => string | undefined): Promise<void> {
+    const events = this.events.splice(0);
+    await outbox.appendMany(
+      manager,
+      TOPICS.caseEvents,
+      traceOf ? events.map((e) => ({ ...e, traceId: traceOf(e.payload.inquiryId) })) : events,
+    );
   }
 }

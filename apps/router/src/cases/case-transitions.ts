@@ -38,38 +38,73 @@ export class CaseTransitions {
     actor: string,
     reason: string | null,
   ): Promise<void> {
+    await this.assignMany(manager, events, [{ inquiryId, target, reason }], actor);
+  }
+
+  /** Assigns several cases in one set of statements (automatic routing of a whole consumer batch). */
+  async assignMany(
+    manager: EntityManager,
+    events: CaseEventBatch,
+    items: { inquiryId: string; target: AssignTarget; reason: string | null }[],
+    actor: string,
+  ): Promise<void> {
+    if (items.length === 0) return;
     const now = new Date();
     const acceptDeadline = this.calendar.addWorkingDays(now, ACCEPT_WORKING_DAYS);
     const replyDeadline = this.calendar.addWorkingDays(now, REPLY_WORKING_DAYS);
-    await this.cases.markAssigned(manager, inquiryId, { ...target, by: actor, acceptDeadline, replyDeadline });
-    await this.clocks.meet(manager, inquiryId, 'desk', now);
-    await this.startClock(manager, inquiryId, 'accept', target.unitId, acceptDeadline);
-    await this.startClock(manager, inquiryId, 'reply', target.unitId, replyDeadline);
-    await this.clocks.cancel(manager, inquiryId, ['close']);
-    const contacts = await this.contacts.of(manager, target.unitId);
-    const unitContacts = contacts?.webhook
-      ? { emails: contacts.emails, webhook: contacts.webhook, prefer: contacts.prefer }
-      : target.emails?.length
-        ? { emails: target.emails, prefer: 'email' as const }
-        : undefined;
-    await this.cases.audit(manager, inquiryId, 'assigned', actor, reason, { unitId: target.unitId, unitName: target.unitName });
-    events.add('Assigned', {
-      inquiryId,
-      at: now.toISOString(),
-      actor,
-      unitId: target.unitId,
-      unitName: target.unitName,
-      coUnitIds: target.coUnitIds,
-      acceptDeadline: acceptDeadline.toISOString(),
-      replyDeadline: replyDeadline.toISOString(),
-      ...(unitContacts ? { unitContacts } : {}),
-    });
+    const ids = items.map((i) => i.inquiryId);
+    await this.cases.markAssigned(
+      manager,
+      items.map(({ inquiryId, target }) => ({ inquiryId, ...target, by: actor, acceptDeadline, replyDeadline })),
+    );
+    await this.clocks.meetMany(manager, ids, 'desk', now);
+    await this.clocks.startMany(
+      manager,
+      items.flatMap(({ inquiryId, target }) => [
+        this.unitClock(inquiryId, 'accept', target.unitId, acceptDeadline),
+        this.unitClock(inquiryId, 'reply', target.unitId, replyDeadline),
+      ]),
+    );
+    await this.clocks.cancel(manager, ids, ['close']);
+    const contacts = await this.contacts.ofMany(manager, items.map((i) => i.target.unitId));
+    await this.cases.auditMany(
+      manager,
+      items.map(({ inquiryId, target, reason }) => ({
+        inquiryId,
+        action: 'assigned',
+        actor,
+        reason,
+        details: { unitId: target.unitId, unitName: target.unitName },
+      })),
+    );
+    for (const { inquiryId, target } of items) {
+      const registered = contacts.get(target.unitId);
+      const unitContacts = registered?.webhook
+        ? { emails: registered.emails, webhook: registered.webhook, prefer: registered.prefer }
+        : target.emails?.length
+          ? { emails: target.emails, prefer: 'email' as const }
+          : undefined;
+      events.add('Assigned', {
+        inquiryId,
+        at: now.toISOString(),
+        actor,
+        unitId: target.unitId,
+        unitName: target.unitName,
+        coUnitIds: target.coUnitIds,
+        acceptDeadline: acceptDeadline.toISOString(),
+        replyDeadline: replyDeadline.toISOString(),
+        ...(unitContacts ? { unitContacts } : {}),
+      });
+    }
   }
 
   /** Starts a unit clock with its warning one (configurable) working day before the deadline. */
   async startClock(manager: EntityManager, inquiryId: string, clock: 'accept' | 'reply', unitId: string, dueAt: Date): Promise<void> {
-    const warnAt = this.calendar.workingDaysBefore(dueAt, this.config.env.ROUTER_WARN_WORKING_DAYS);
-    await this.clocks.start(manager, inquiryId, clock, unitId, dueAt, warnAt);
+    await this.clocks.startMany(manager, [this.unitClock(inquiryId, clock, unitId, dueAt)]);
+  }
+
+  private unitClock(inquiryId: string, clock: 'accept' | 'reply', unitId: string, dueAt: Date) {
+    return { inquiryId, clock, unitId, dueAt, warnAt: this.calendar.workingDaysBefore(dueAt, this.config.env.ROUTER_WARN_WORKING_DAYS) };
   }
 
   /** The case leaves the desk without a unit (merged, rejected): the desk clock stops, on time or not. */
@@ -86,20 +121,46 @@ export class CaseTransitions {
     suggestions: Suggestion[],
     duplicateOf?: string,
   ): Promise<void> {
+    await this.queueMany(manager, events, [{ inquiryId, receivedAt, reason, suggestions, duplicateOf }]);
+  }
+
+  async queueMany(
+    manager: EntityManager,
+    events: CaseEventBatch,
+    items: { inquiryId: string; receivedAt: Date; reason: string; suggestions: Suggestion[]; duplicateOf?: string }[],
+  ): Promise<void> {
+    if (items.length === 0) return;
     // The desk clock runs from receipt, in wall-clock hours (DESIGN: "within 2 hours"), and is stored.
-    const deskDeadline = new Date(receivedAt.getTime() + this.config.env.ROUTER_DESK_HOURS * 3600_000);
-    await this.cases.markQueued(manager, inquiryId, { deskDeadline, reason, duplicateOf });
-    const deskWarnAt = new Date(deskDeadline.getTime() - this.config.env.ROUTER_DESK_WARN_MINUTES * 60_000);
-    await this.clocks.start(manager, inquiryId, 'desk', null, deskDeadline, deskWarnAt);
-    await this.cases.audit(manager, inquiryId, 'queued_for_desk', 'system', reason, { suggestions, duplicateOf });
-    events.add('QueuedForDesk', {
-      inquiryId,
-      at: new Date().toISOString(),
-      actor: 'system',
-      reason,
-      deskDeadline: deskDeadline.toISOString(),
-      suggestions: suggestions.map((s) => ({ unitId: s.unitId, unitName: s.unitName, score: s.score })),
-      ...(duplicateOf ? { duplicateOf } : {}),
+    const planned = items.map((item) => {
+      const deskDeadline = new Date(item.receivedAt.getTime() + this.config.env.ROUTER_DESK_HOURS * 3600_000);
+      return { ...item, deskDeadline, deskWarnAt: new Date(deskDeadline.getTime() - this.config.env.ROUTER_DESK_WARN_MINUTES * 60_000) };
     });
+    await this.cases.markQueued(manager, planned);
+    await this.clocks.startMany(
+      manager,
+      planned.map((p) => ({ inquiryId: p.inquiryId, clock: 'desk' as const, unitId: null, dueAt: p.deskDeadline, warnAt: p.deskWarnAt })),
+    );
+    await this.cases.auditMany(
+      manager,
+      planned.map((p) => ({
+        inquiryId: p.inquiryId,
+        action: 'queued_for_desk',
+        actor: 'system',
+        reason: p.reason,
+        details: { suggestions: p.suggestions, duplicateOf: p.duplicateOf },
+      })),
+    );
+    const at = new Date().toISOString();
+    for (const p of planned) {
+      events.add('QueuedForDesk', {
+        inquiryId: p.inquiryId,
+        at,
+        actor: 'system',
+        reason: p.reason,
+        deskDeadline: p.deskDeadline.toISOString(),
+        suggestions: p.suggestions.map((s) => ({ unitId: s.unitId, unitName: s.unitName, score: s.score })),
+        ...(p.duplicateOf ? { duplicateOf: p.duplicateOf } : {}),
+      });
+    }
   }
 }

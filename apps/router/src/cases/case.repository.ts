@@ -53,49 +53,73 @@ export class CaseRepository {
     return rows[0];
   }
 
-  async saveClassification(manager: EntityManager, inquiryId: string, d: RoutingDecision): Promise<void> {
+  /** Classification of freshly received cases, one statement for the whole batch. */
+  async saveClassifications(manager: EntityManager, items: { inquiryId: string; decision: RoutingDecision }[]): Promise<void> {
+    if (items.length === 0) return;
+    const rows = items.map(({ inquiryId, decision: d }) => ({
+      inquiry_id: inquiryId,
+      topic: d.topic,
+      topic_confidence: d.topicConfidence,
+      inquiry_type: d.inquiryType,
+      area: d.place.area ?? null,
+      place: d.place.place ?? null,
+      routing_confidence: d.confidence,
+      suggestions: d.suggestions,
+    }));
     await manager.query(
-      `UPDATE cases SET status = 'classified', topic = $2, topic_confidence = $3, inquiry_type = $4, area = $5, place = $6,
-              routing_confidence = $7, suggestions = $8, updated_at = now()
-       WHERE inquiry_id = $1`,
-      [
-        inquiryId,
-        d.topic,
-        d.topicConfidence,
-        d.inquiryType,
-        d.place.area ?? null,
-        d.place.place ?? null,
-        d.confidence,
-        JSON.stringify(d.suggestions),
-      ],
+      `UPDATE cases c SET status = 'classified', topic = x.topic, topic_confidence = x.topic_confidence,
+              inquiry_type = x.inquiry_type, area = x.area, place = x.place, routing_confidence = x.routing_confidence,
+              suggestions = x.suggestions, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS x(inquiry_id text, topic text, topic_confidence real, inquiry_type text,
+            area text, place text, routing_confidence real, suggestions jsonb)
+       WHERE c.inquiry_id = x.inquiry_id`,
+      [JSON.stringify(rows)],
     );
   }
 
   async markAssigned(
     manager: EntityManager,
-    inquiryId: string,
-    a: { unitId: string; unitName: string; coUnitIds: string[]; by: string; acceptDeadline: Date; replyDeadline: Date },
+    items: { inquiryId: string; unitId: string; unitName: string; coUnitIds: string[]; by: string; acceptDeadline: Date; replyDeadline: Date }[],
   ): Promise<void> {
+    if (items.length === 0) return;
+    const rows = items.map((a) => ({
+      inquiry_id: a.inquiryId,
+      unit_id: a.unitId,
+      unit_name: a.unitName,
+      co_unit_ids: a.coUnitIds,
+      assigned_by: a.by,
+      accept_deadline: a.acceptDeadline,
+      reply_deadline: a.replyDeadline,
+    }));
     await manager.query(
-      `UPDATE cases SET status = 'assigned', unit_id = $2, unit_name = $3, co_unit_ids = $4, assigned_by = $5,
-              assigned_at = now(), accept_deadline = $6, reply_deadline = $7, claimed_by = NULL, claimed_at = NULL,
-              accepted_at = NULL, accepted_on_time = NULL, ext_decision = NULL, status_before_ext = NULL,
-              version = version + 1, updated_at = now()
-       WHERE inquiry_id = $1`,
-      [inquiryId, a.unitId, a.unitName, JSON.stringify(a.coUnitIds), a.by, a.acceptDeadline, a.replyDeadline],
+      `UPDATE cases c SET status = 'assigned', unit_id = x.unit_id, unit_name = x.unit_name, co_unit_ids = x.co_unit_ids,
+              assigned_by = x.assigned_by, assigned_at = now(), accept_deadline = x.accept_deadline,
+              reply_deadline = x.reply_deadline, claimed_by = NULL, claimed_at = NULL, accepted_at = NULL,
+              accepted_on_time = NULL, ext_decision = NULL, status_before_ext = NULL, version = version + 1, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS x(inquiry_id text, unit_id text, unit_name text, co_unit_ids jsonb,
+            assigned_by text, accept_deadline timestamptz, reply_deadline timestamptz)
+       WHERE c.inquiry_id = x.inquiry_id`,
+      [JSON.stringify(rows)],
     );
   }
 
   async markQueued(
     manager: EntityManager,
-    inquiryId: string,
-    q: { deskDeadline: Date; reason: string; duplicateOf?: string },
+    items: { inquiryId: string; deskDeadline: Date; reason: string; duplicateOf?: string }[],
   ): Promise<void> {
+    if (items.length === 0) return;
+    const rows = items.map((q) => ({
+      inquiry_id: q.inquiryId,
+      desk_deadline: q.deskDeadline,
+      desk_reason: q.reason,
+      duplicate_of: q.duplicateOf ?? null,
+    }));
     await manager.query(
-      `UPDATE cases SET status = 'queued_for_desk', desk_deadline = $2, desk_reason = $3, duplicate_of = $4,
-              version = version + 1, updated_at = now()
-       WHERE inquiry_id = $1`,
-      [inquiryId, q.deskDeadline, q.reason, q.duplicateOf ?? null],
+      `UPDATE cases c SET status = 'queued_for_desk', desk_deadline = x.desk_deadline, desk_reason = x.desk_reason,
+              duplicate_of = x.duplicate_of, version = version + 1, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS x(inquiry_id text, desk_deadline timestamptz, desk_reason text, duplicate_of text)
+       WHERE c.inquiry_id = x.inquiry_id`,
+      [JSON.stringify(rows)],
     );
   }
 
@@ -128,9 +152,20 @@ export class CaseRepository {
     reason: string | null,
     details: Record<string, unknown> = {},
   ): Promise<void> {
+    await this.auditMany(manager, [{ inquiryId, action, actor, reason, details }]);
+  }
+
+  async auditMany(
+    manager: EntityManager,
+    entries: { inquiryId: string; action: string; actor: string; reason: string | null; details?: Record<string, unknown> }[],
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    const rows = entries.map((e) => ({ inquiry_id: e.inquiryId, action: e.action, actor: e.actor, reason: e.reason, details: e.details ?? {} }));
     await manager.query(
-      `INSERT INTO case_audit (inquiry_id, action, actor, reason, details) VALUES ($1, $2, $3, $4, $5)`,
-      [inquiryId, action, actor, reason, JSON.stringify(details)],
+      `INSERT INTO case_audit (inquiry_id, action, actor, reason, details)
+       SELECT inquiry_id, action, actor, reason, details
+       FROM jsonb_to_recordset($1::jsonb) AS x(inquiry_id text, action text, actor text, reason text, details jsonb)`,
+      [JSON.stringify(rows)],
     );
   }
 
@@ -166,19 +201,28 @@ export class CaseRepository {
     );
   }
 
-  /** Open cases of the last 30 days in the same area, newest first, for the duplicate check. */
-  async recentOpenInArea(
+  /** The newest `perArea` open cases of the last 30 days in each area, except `excluded`, for the duplicate check. */
+  async recentOpenInAreas(
     manager: EntityManager,
-    inquiryId: string,
-    area: string,
+    areas: string[],
     since: Date,
-  ): Promise<{ inquiryId: string; title: string | null; content: string }[]> {
+    excluded: string[],
+    perArea: number,
+  ): Promise<{ inquiryId: string; area: string }[]> {
+    if (areas.length === 0) return [];
     return manager.query(
-      `SELECT inquiry_id AS "inquiryId", title, content FROM cases
-       WHERE area = $2 AND received_at >= $3 AND inquiry_id <> $1
-         AND status NOT IN ('rejected', 'merged', 'closed')
-       ORDER BY received_at DESC LIMIT 500`,
-      [inquiryId, area, since],
+      `SELECT inquiry_id AS "inquiryId", area FROM unnest($1::text[]) AS a(name)
+       CROSS JOIN LATERAL (
+         SELECT inquiry_id, area FROM cases
+         WHERE area = a.name AND received_at >= $2 AND inquiry_id <> ALL($3::text[])
+           AND status NOT IN ('rejected', 'merged', 'closed')
+         ORDER BY received_at DESC LIMIT $4) recent`,
+      [areas, since, excluded, perArea],
     );
+  }
+
+  async texts(manager: EntityManager, inquiryIds: string[]): Promise<{ inquiryId: string; title: string | null; content: string }[]> {
+    if (inquiryIds.length === 0) return [];
+    return manager.query(`SELECT inquiry_id AS "inquiryId", title, content FROM cases WHERE inquiry_id = ANY($1::text[])`, [inquiryIds]);
   }
 }

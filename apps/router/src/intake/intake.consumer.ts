@@ -17,6 +17,9 @@ export class IntakeConsumer implements OnApplicationBootstrap {
       handle: async (event) => {
         await this.intake.receive(event);
       },
+      handleBatch: async (events) => {
+        await this.intake.receiveMany(events);
+      },
     });
   }
 }

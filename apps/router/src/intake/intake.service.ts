@@ -7,8 +7,9 @@ import { IntakeRepository } from './intake.repository.js';
 export const INTAKE_CONSUMER = 'router.intake';
 
 /**
- * Turns a submitted inquiry into a case, announces it (`Received`), classifies it and assigns it or queues
- * it for the desk — one transaction, so a redelivered inquiry finds its message id and does nothing twice.
+ * Turns submitted inquiries into cases, announces them (`Received`), classifies them and assigns them or queues
+ * them for the desk — one transaction per consumer batch, so a redelivered inquiry finds its message id and
+ * does nothing twice.
  */
 @Injectable()
 export class IntakeService {
@@ -20,25 +21,36 @@ export class IntakeService {
   ) {}
 
   async receive(event: Envelope<InquirySubmitted>): Promise<boolean> {
-    const inquiry = event.payload;
-    return this.processed.once(INTAKE_CONSUMER, TOPICS.inquirySubmitted.name, event, async (manager) => {
-      if (!(await this.repository.insertCase(manager, inquiry))) return;
-      const events = new CaseEventBatch();
-      events.add('Received', {
-        inquiryId: inquiry.inquiryId,
-        at: new Date().toISOString(),
-        actor: 'system',
-        channel: inquiry.channel,
-        trackingNo: inquiry.trackingNo,
-        title: inquiry.title,
-        content: inquiry.content,
-        receivedAt: inquiry.receivedAt,
-        citizen: inquiry.citizen,
-        ...(inquiry.attachments.length ? { attachments: inquiry.attachments } : {}),
-        ...(inquiry.weiboThread ? { weiboThread: inquiry.weiboThread } : {}),
-      });
-      await this.routing.routeNewCase(manager, events, inquiry);
-      await events.flush(this.outbox, manager);
+    return (await this.receiveMany([event])) > 0;
+  }
+
+  /** Returns how many of the events were new. */
+  async receiveMany(batch: Envelope<InquirySubmitted>[]): Promise<number> {
+    const fresh = await this.processed.onceEach(INTAKE_CONSUMER, TOPICS.inquirySubmitted.name, batch, async (manager, events) => {
+      const created = await this.repository.insertCases(manager, events.map((e) => e.payload));
+      const inquiries = events.map((e) => e.payload).filter((i) => created.delete(i.inquiryId));
+      if (inquiries.length === 0) return;
+      const caseEvents = new CaseEventBatch();
+      const at = new Date().toISOString();
+      for (const inquiry of inquiries) {
+        caseEvents.add('Received', {
+          inquiryId: inquiry.inquiryId,
+          at,
+          actor: 'system',
+          channel: inquiry.channel,
+          trackingNo: inquiry.trackingNo,
+          title: inquiry.title,
+          content: inquiry.content,
+          receivedAt: inquiry.receivedAt,
+          citizen: inquiry.citizen,
+          ...(inquiry.attachments.length ? { attachments: inquiry.attachments } : {}),
+          ...(inquiry.weiboThread ? { weiboThread: inquiry.weiboThread } : {}),
+        });
+      }
+      await this.routing.routeNewCases(manager, caseEvents, inquiries);
+      const traces = new Map(events.map((e) => [e.payload.inquiryId, e.traceId]));
+      await caseEvents.flush(this.outbox, manager, (inquiryId) => traces.get(inquiryId));
     });
+    return fresh.length;
   }
 }

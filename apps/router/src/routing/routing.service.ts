@@ -6,15 +6,19 @@ import type { CaseEventBatch } from '../cases/case-event-batch.js';
 import { CaseTransitions } from '../cases/case-transitions.js';
 import type { RouterConfig } from '../config.js';
 import type { Dispatcher, RoutingDecision } from './dispatch.js';
-import { findDuplicate } from './duplicates.js';
+import { BigramCache, bigrams, DuplicateIndex } from './duplicates.js';
 import { CalendarCoverage } from './calendar-coverage.js';
 import { RoutingSnapshot } from './routing-snapshot.js';
 
 const DUPLICATE_WINDOW_MS = 30 * 24 * 3600_000;
+/** The newest open cases of an area a new case is compared with. */
+const DUPLICATE_CANDIDATES = 500;
 
 /** Classifies a new case and assigns it at once or queues it for the desk, in the intake's transaction. */
 @Injectable()
 export class RoutingService {
+  private readonly grams = new BigramCache();
+
   constructor(
     private readonly snapshot: RoutingSnapshot,
     private readonly cases: CaseRepository,
@@ -23,56 +27,56 @@ export class RoutingService {
     @InjectPlatformConfig() private readonly config: RouterConfig,
   ) {}
 
-  async routeNewCase(
-    manager: EntityManager,
-    events: CaseEventBatch,
-    inquiry: InquirySubmitted,
-  ): Promise<'assigned' | 'queued_for_desk'> {
+  /**
+   * Routes a batch of freshly received cases in the caller's transaction with a fixed number of statements:
+   * events come out per case in the order Classified → Assigned/QueuedForDesk, after the caller's Received.
+   */
+  async routeNewCases(manager: EntityManager, events: CaseEventBatch, inquiries: InquirySubmitted[]): Promise<void> {
+    if (inquiries.length === 0) return;
     const dispatcher = await this.snapshot.dispatcher();
-    const decision = this.decideSafely(dispatcher, inquiry);
-    await this.cases.saveClassification(manager, inquiry.inquiryId, decision);
-    events.add('Classified', {
-      inquiryId: inquiry.inquiryId,
-      at: new Date().toISOString(),
-      actor: 'system',
-      category: decision.topic,
-      confidence: decision.confidence,
-      ...(decision.place.area ? { area: decision.place.area } : {}),
-      ...(decision.place.place ? { place: decision.place.place } : {}),
-      inquiryType: decision.inquiryType,
-    });
-
-    const duplicate = await this.duplicateOf(manager, inquiry, decision.place.area);
-    const [best] = decision.suggestions;
-    const calendarReady = this.calendar.covers(new Date());
-    if (best && !duplicate && calendarReady && decision.confidence >= this.config.env.ROUTER_AUTO_THRESHOLD) {
-      await this.transitions.assign(
-        manager,
-        events,
-        inquiry.inquiryId,
-        { unitId: best.unitId, unitName: best.unitName, coUnitIds: decision.coUnitIds, emails: dispatcher.emailsOf(best.unitId) },
-        'auto',
-        `${best.why}（置信度 ${decision.confidence}）`,
-      );
-      return 'assigned';
+    const decided = inquiries.map((inquiry) => ({ inquiry, decision: this.decideSafely(dispatcher, inquiry) }));
+    await this.cases.saveClassifications(manager, decided.map(({ inquiry, decision }) => ({ inquiryId: inquiry.inquiryId, decision })));
+    const at = new Date().toISOString();
+    for (const { inquiry, decision } of decided) {
+      events.add('Classified', {
+        inquiryId: inquiry.inquiryId,
+        at,
+        actor: 'system',
+        category: decision.topic,
+        confidence: decision.confidence,
+        ...(decision.place.area ? { area: decision.place.area } : {}),
+        ...(decision.place.place ? { place: decision.place.place } : {}),
+        inquiryType: decision.inquiryType,
+      });
     }
-    const reason = duplicate
-      ? `疑似重复：与案件 ${duplicate} 描述同一地点的同一问题`
-      : !calendarReady && best
-        ? '工作日历未覆盖办理期限，无法自动计算时限：请管理员添加放假安排后由人工分派'
-      : best
-        ? `置信度 ${decision.confidence} 低于自动分派阈值 ${this.config.env.ROUTER_AUTO_THRESHOLD}`
-        : '未能识别承办单位';
-    await this.transitions.queue(
-      manager,
-      events,
-      inquiry.inquiryId,
-      new Date(inquiry.receivedAt),
-      reason,
-      decision.suggestions,
-      duplicate,
-    );
-    return 'queued_for_desk';
+
+    const duplicates = await this.duplicatesOf(manager, decided.map(({ inquiry, decision }) => ({ inquiry, area: decision.place.area })));
+    const calendarReady = this.calendar.covers(new Date());
+    const threshold = this.config.env.ROUTER_AUTO_THRESHOLD;
+    const toAssign: Parameters<CaseTransitions['assignMany']>[2] = [];
+    const toQueue: Parameters<CaseTransitions['queueMany']>[2] = [];
+    for (const { inquiry, decision } of decided) {
+      const duplicate = duplicates.get(inquiry.inquiryId);
+      const [best] = decision.suggestions;
+      if (best && !duplicate && calendarReady && decision.confidence >= threshold) {
+        toAssign.push({
+          inquiryId: inquiry.inquiryId,
+          target: { unitId: best.unitId, unitName: best.unitName, coUnitIds: decision.coUnitIds, emails: dispatcher.emailsOf(best.unitId) },
+          reason: `${best.why}（置信度 ${decision.confidence}）`,
+        });
+        continue;
+      }
+      const reason = duplicate
+        ? `疑似重复：与案件 ${duplicate} 描述同一地点的同一问题`
+        : !calendarReady && best
+          ? '工作日历未覆盖办理期限，无法自动计算时限：请管理员添加放假安排后由人工分派'
+          : best
+            ? `置信度 ${decision.confidence} 低于自动分派阈值 ${threshold}`
+            : '未能识别承办单位';
+      toQueue.push({ inquiryId: inquiry.inquiryId, receivedAt: new Date(inquiry.receivedAt), reason, suggestions: decision.suggestions, duplicateOf: duplicate });
+    }
+    await this.transitions.assignMany(manager, events, toAssign, 'auto');
+    await this.transitions.queueMany(manager, events, toQueue);
   }
 
   /** A fault in the routing code must not lose the case: it goes to the desk with no suggestion instead. */
@@ -84,16 +88,41 @@ export class RoutingService {
     }
   }
 
-  /** Same problem at the same place as an open case of the last 30 days: the desk decides whether to merge. */
-  private async duplicateOf(manager: EntityManager, inquiry: InquirySubmitted, area: string | undefined): Promise<string | undefined> {
-    if (!area) return undefined;
+  /**
+   * Same problem at the same place as an open case of the last 30 days (or an earlier case of this batch): the
+   * desk decides whether to merge. Returns the duplicate's id per new case that has one.
+   */
+  private async duplicatesOf(
+    manager: EntityManager,
+    batch: { inquiry: InquirySubmitted; area: string | undefined }[],
+  ): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const areas = [...new Set(batch.map((b) => b.area).filter((a): a is string => !!a))];
+    if (areas.length === 0) return found;
     const since = new Date(Date.now() - DUPLICATE_WINDOW_MS);
-    const recent = await this.cases.recentOpenInArea(manager, inquiry.inquiryId, area, since);
-    const text = [inquiry.title, inquiry.content].filter(Boolean).join('。');
-    const found = findDuplicate(
-      text,
-      recent.map((r) => ({ id: r.inquiryId, text: [r.title, r.content].filter(Boolean).join('。') })),
-    );
-    return found?.id;
+    const batchIds = batch.map((b) => b.inquiry.inquiryId);
+    const recent = await this.cases.recentOpenInAreas(manager, areas, since, batchIds, DUPLICATE_CANDIDATES);
+    const unseen = recent.filter((r) => !this.grams.get(r.inquiryId)).map((r) => r.inquiryId);
+    for (const t of await this.cases.texts(manager, unseen)) this.grams.set(t.inquiryId, bigrams(caseText(t)));
+
+    const indexes = new Map(areas.map((a) => [a, new DuplicateIndex<string>()]));
+    for (const r of recent) {
+      const grams = this.grams.get(r.inquiryId);
+      if (grams) indexes.get(r.area)!.add(r.inquiryId, grams);
+    }
+    for (const { inquiry, area } of batch) {
+      if (!area) continue;
+      const grams = bigrams(caseText(inquiry));
+      const index = indexes.get(area)!;
+      const duplicate = index.best(grams);
+      if (duplicate) found.set(inquiry.inquiryId, duplicate);
+      index.add(inquiry.inquiryId, grams);
+      this.grams.set(inquiry.inquiryId, grams);
+    }
+    return found;
   }
+}
+
+function caseText(c: { title?: string | null; content: string }): string {
+  return [c.title, c.content].filter(Boolean).join('。');
 }

@@ -19,6 +19,13 @@ export interface ConsumerSpec<C extends TopicContract> {
   contract: C;
   groupId: string;
   handle: (event: EventOf<C>, meta: MessageMeta) => Promise<void>;
+  /**
+   * Optional: handles consecutive messages of one partition at once (one transaction instead of one per message).
+   * When it fails for good, the messages go through `handle` one by one, so retries and dead letters stay per message.
+   */
+  handleBatch?: (events: EventOf<C>[], metas: MessageMeta[]) => Promise<void>;
+  /** Most messages given to `handleBatch` at once (default 200). */
+  batchSize?: number;
   /** Start at the earliest offset when the group has no committed offset (default true: nothing is skipped). */
   fromBeginning?: boolean;
   /** Partitions handled at once by this instance (order is kept within each partition). */
@@ -72,6 +79,18 @@ export class ConsumerRunner {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: spec.concurrency ?? this.retry.concurrency ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (spec.handleBatch) {
+          const size = spec.batchSize ?? 200;
+          for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += size) {
+            const chunk = batch.messages.slice(i, i + size);
+            await this.processChunk(spec, chunk, topic, batch.partition, heartbeat);
+            const last = chunk[chunk.length - 1].offset;
+            resolveOffset(last);
+            await this.commit(consumer, { topic, partition: batch.partition, offset: last });
+            await heartbeat();
+          }
+          return;
+        }
         let uncommitted = 0;
         let last: string | undefined;
         for (const message of batch.messages) {
@@ -135,6 +154,42 @@ export class ConsumerRunner {
       }
     }
     this.metrics?.handlerSeconds.observe({ topic: meta.topic }, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  /**
+   * A chunk through `handleBatch`, retried with back-off while the failure is transient; a malformed message, a
+   * permanent failure or exhausted retries send the chunk through `process`, one message at a time.
+   */
+  private async processChunk<C extends TopicContract>(
+    spec: ConsumerSpec<C>,
+    messages: KafkaMessage[],
+    topic: string,
+    partition: number,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const metas = messages.map((m) => ({ topic, partition, offset: m.offset }));
+    let events: EventOf<C>[] | undefined;
+    try {
+      events = messages.map((m) => decodeEvent(spec.contract, m.value));
+    } catch {
+      events = undefined;
+    }
+    for (let attempt = 1; events && attempt <= this.retry.retries; attempt++) {
+      const started = process.hrtime.bigint();
+      try {
+        await spec.handleBatch!(events, metas);
+        this.metrics?.consumed.inc({ topic }, events.length);
+        this.metrics?.handlerSeconds.observe({ topic }, Number(process.hrtime.bigint() - started) / 1e9);
+        return;
+      } catch (error) {
+        const kind = classifyFailure(error);
+        if (kind === 'permanent') break;
+        const delay = this.backoff(attempt);
+        this.logger.warn({ topic, partition, size: events.length, attempt, delay, err: describeError(error) }, 'batch handler failed, retrying');
+        await this.sleepWithHeartbeat(delay, heartbeat);
+      }
+    }
+    for (const [i, message] of messages.entries()) await this.process(spec, message, metas[i], heartbeat);
   }
 
   private backoff(attempt: number): number {

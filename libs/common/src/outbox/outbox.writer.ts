@@ -30,12 +30,13 @@ export class OutboxWriter {
   async appendMany<C extends TopicContract>(
     manager: EntityManager,
     contract: C,
-    events: { type: EventType<C>; payload: PayloadOf<C> }[],
+    /** `traceId` per event when one transaction handles events of several traces (a consumer batch). */
+    events: { type: EventType<C>; payload: PayloadOf<C>; traceId?: string }[],
   ): Promise<Envelope[]> {
     if (events.length === 0) return [];
-    const traceId = currentTrace()?.traceId;
+    const current = currentTrace()?.traceId;
     const envelopes = events.map((e) =>
-      validateEvent(contract, newEnvelope({ type: e.type, payload: e.payload, source: this.source, traceId })),
+      validateEvent(contract, newEnvelope({ type: e.type, payload: e.payload, source: this.source, traceId: e.traceId ?? current })),
     );
     const params: string[] = [];
     const rows = envelopes.map((e, i) => {

@@ -27,4 +27,27 @@ export class ProcessedMessages {
       return true;
     });
   }
+
+  /**
+   * The batch form of `once`: one transaction for many messages; `effect` gets those not processed before
+   * (each id once, in the order given). Nothing runs when all were processed already.
+   */
+  async onceEach<E extends Pick<Envelope, 'id'>>(
+    consumer: string,
+    topic: string,
+    events: E[],
+    effect: (manager: EntityManager, fresh: E[]) => Promise<void>,
+  ): Promise<E[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const inserted: { id: string }[] = await manager.query(
+        `INSERT INTO processed_messages (consumer, message_id, topic) SELECT $1, unnest($2::text[]), $3
+         ON CONFLICT DO NOTHING RETURNING message_id AS id`,
+        [consumer, events.map((e) => e.id), topic],
+      );
+      const pending = new Set(inserted.map((r) => r.id));
+      const fresh = events.filter((e) => pending.delete(e.id));
+      if (fresh.length > 0) await effect(manager, fresh);
+      return fresh;
+    });
+  }
 }
