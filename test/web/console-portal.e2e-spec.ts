@@ -230,7 +230,7 @@ describeInBrowser('web: staff console and public portal in chromium', () => {
     await phrase.fill('赵志强');
     await phrase.press('Enter');
     expect(await desk.getByLabel(/公开正文/).inputValue()).toContain('邻居***也反映过');
-    await desk.getByLabel('脱敏理由（必填，记录在案）').fill('他人姓名');
+    await desk.getByLabel('脱敏说明（必填，记录在案）').fill('他人姓名');
     await desk.getByRole('button', { name: '保存公开文本' }).click();
     await desk.getByText('公开文本已保存').waitFor();
     await desk.getByText('公开文本脱敏（已人工脱敏）').waitFor();

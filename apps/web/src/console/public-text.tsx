@@ -96,7 +96,7 @@ export function PublicText({ id, text, onSaved }: { id: string; text: DeskCaseDe
           </button>
         </div>
         <label for="mask-reason" style="margin-top:.6rem">
-          脱敏理由（必填，记录在案）
+          脱敏说明（必填，记录在案）
         </label>
         <input id="mask-reason" value={reason} maxLength={2000} onInput={(e) => setReason(e.currentTarget.value)} />
         {message && (
