@@ -163,6 +163,20 @@ describe('ingest-app accounts, my cases, read model and portal (real broker and 
     await http().get(`/portal/media/${attachments[1].objectKey}`).expect(404);
     expect(after.pageViews).toBeGreaterThanOrEqual(2); // every detail view counts (the one before, then this one)
 
+    // The desk hides a published photo again, and masks a place the automatic mask kept.
+    await caseEvent('AttachmentsWithdrawn', { inquiryId, at: at(5), objectKeys: [attachments[0].objectKey] });
+    await waitFor(async () => (await http().get(`/portal/cases/${inquiryId}`)).body.photos?.length === 0 || undefined, 'the photo withdrawn');
+    await http().get(after.photos[0].thumbnailUrl).expect(404);
+    const maskedByDesk = after.content.replace('新建南路', '****');
+    expect(maskedByDesk).not.toBe(after.content);
+    await caseEvent('PublicTextMasked', { inquiryId, at: at(5), content: maskedByDesk });
+    const masked = await waitFor(async () => {
+      const res = await http().get(`/portal/cases/${inquiryId}`);
+      return res.body.content === maskedByDesk && res.body;
+    }, 'the desk-masked text on the portal');
+    expect(masked.content).not.toContain('新建南路');
+    expect((await http().get('/portal/cases').query({ q: '新建南路' }).expect(200)).body.items.map((c: { inquiryId: string }) => c.inquiryId)).not.toContain(inquiryId);
+
     await caseEvent('FeedbackRecorded', { inquiryId, at: at(6), rating: '基本满意' });
     await caseEvent('Closed', { inquiryId, at: at(7), outcome: 'resolved' });
     await waitFor(async () => (await http().get(`/cases/${inquiryId}`).set(auth)).body.status === 'closed', 'the case closed');

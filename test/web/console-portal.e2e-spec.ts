@@ -7,14 +7,16 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { startWebServer, type WebServer } from '../../apps/web/server/serve.mjs';
 import { startIngestApp, type IngestAppHarness } from '../ingest-app/support/ingest-app-harness.js';
+import { phonePhoto } from '../ingest-app/support/media-samples.js';
 import { startRouter, type RouterHarness } from '../router/router-support.js';
 import { testKafka, waitFor } from '../support/helpers.js';
 
 /**
  * The web front end in a real browser: Debian's chromium driven by playwright-core (never a downloaded
  * browser). An inquiry submitted through the app API appears in the operator's live queue; the operator assigns
- * it with the pinyin unit picker; the unit clerk replies; the portal shows the case with the reply and without
- * the citizen's phone number. Screenshots of every screen go to test/web/artifacts/ (gitignored).
+ * it with the pinyin unit picker after looking at the citizen's photos and location, publishes one photo, hides the
+ * other and masks a name the automatic mask missed; the unit clerk replies with an uploaded photo; the portal shows
+ * the case with the reply, only the approved photo, the masked text and without the citizen's phone number. Screenshots of every screen go to test/web/artifacts/ (gitignored).
  */
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -49,6 +51,7 @@ describeInBrowser('web: staff console and public portal in chromium', () => {
   let web: WebServer;
   let browser: BrowserContext;
   let profile: string;
+  let uploads: string;
   let routerDb: DataSource;
   let routerUrl: string;
   let appUrl: string;
@@ -62,14 +65,16 @@ describeInBrowser('web: staff console and public portal in chromium', () => {
     });
     if (built.status !== 0) throw new Error(`vite build failed:\n${built.stdout}${built.stderr}`);
 
-    router = await startRouter({ ROUTER_CLOCK_SCAN_MS: '60000' });
+    // One object store for both services, as `npm run up` has it (var/media): the desk reads the citizen's photos.
+    ingest = await startIngestApp();
+    await ingest.app.listen(0, '127.0.0.1');
+    appUrl = await ingest.app.getUrl();
+    uploads = mkdtempSync(join(tmpdir(), 'wz-router-uploads-'));
+    router = await startRouter({ ROUTER_CLOCK_SCAN_MS: '60000', ROUTER_MEDIA_DIR: ingest.mediaDir, ROUTER_UPLOAD_TMP_DIR: uploads });
     router.app.useLogger(['error']);
     await router.app.listen(0, '127.0.0.1');
     routerUrl = await router.app.getUrl();
     routerDb = router.app.get(DataSource);
-    ingest = await startIngestApp();
-    await ingest.app.listen(0, '127.0.0.1');
-    appUrl = await ingest.app.getUrl();
     web = await startWebServer({ routerUrl: routerUrl.replace('[::1]', '127.0.0.1'), appUrl: appUrl.replace('[::1]', '127.0.0.1'), port: 0 });
 
     profile = mkdtempSync(join(tmpdir(), 'wz-chromium-'));
@@ -94,9 +99,10 @@ describeInBrowser('web: staff console and public portal in chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await web?.close();
-    await ingest?.close();
     await router?.close();
+    await ingest?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
+    if (uploads) rmSync(uploads, { recursive: true, force: true });
   });
 
   async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
@@ -172,18 +178,24 @@ describeInBrowser('web: staff console and public portal in chromium', () => {
     await desk.getByText('● 实时更新中').waitFor();
     await deskFeedJoined();
 
-    // 2. A citizen submits through the app API (their phone number also appears in the text).
+    // 2. A citizen submits through the app API with two photos and their position (their phone number and a
+    //    neighbour's name also appear in the text).
     const account = await request(appUrl).post('/accounts/register').send({ phone, password: 'citizen-password-1' }).expect(201);
     const submitted = await request(appUrl)
       .post('/inquiries')
       .set('Authorization', `Bearer ${account.body.accessToken}`)
-      .send({
-        title: '反映一个拖了很久的问题',
-        content: `这个事情拖了很久了，希望领导重视一下，尽快解决。我的电话 ${phone}，请回电。`,
-        anonymous: true,
-      })
+      .field('title', '反映一个拖了很久的问题')
+      .field('content', `这个事情拖了很久了，邻居赵志强也反映过，希望领导重视一下，尽快解决。我的电话 ${phone}，请回电。`)
+      .field('anonymous', 'true')
+      .field('latitude', '38.2851')
+      .field('longitude', '109.7349')
+      .field('address', '榆林市某小区东门')
+      .attach('photos', await phonePhoto(900, 700, 21), { filename: 'a.jpg', contentType: 'image/jpeg' })
+      .attach('photos', await phonePhoto(900, 700, 22), { filename: 'b.jpg', contentType: 'image/jpeg' })
       .expect(201);
     const inquiryId: string = submitted.body.inquiryId;
+    const [{ attachments: photos }] = await ingest.db.query('SELECT attachments FROM ingest_app.inquiries WHERE inquiry_id = $1', [inquiryId]);
+    expect(photos).toHaveLength(2);
 
     // 3. It appears in the queue without a reload, with its 2-hour clock.
     const row = desk.locator(`tr[data-inquiry="${inquiryId}"]`);
@@ -198,7 +210,31 @@ describeInBrowser('web: staff console and public portal in chromium', () => {
     // 4. The operator opens it and assigns it, finding the unit by its pinyin initials.
     await row.getByRole('link').click();
     await desk.getByRole('heading', { name: '反映一个拖了很久的问题' }).waitFor();
+    // The citizen's photos (fetched with the operator's token) and where the citizen was.
+    await desk.getByRole('img', { name: '市民照片 1' }).waitFor();
+    await desk.getByRole('img', { name: '市民照片 2' }).waitFor();
+    expect(await desk.getByRole('img', { name: '市民照片 1' }).evaluate((img) => Number(Reflect.get(img, 'naturalWidth')))).toBeGreaterThan(0);
+    const place = await desk.getByTestId('desk-location').textContent();
+    expect(place).toContain('纬度 38.28510，经度 109.73490');
+    expect(place).toContain('榆林市某小区东门');
     await shot(desk, '03-desk-case');
+
+    // Photo review: the first goes public, the second stays private; a name the regexes missed is masked.
+    await desk.getByRole('group', { name: /照片 1/ }).getByLabel('公开', { exact: true }).check();
+    await desk.getByRole('group', { name: /照片 2/ }).getByLabel('不公开', { exact: true }).check();
+    await desk.getByRole('button', { name: '保存照片审核' }).click();
+    await desk.getByText('照片审核已保存').waitFor();
+    await desk.getByRole('group', { name: '照片 1（已公开）' }).waitFor();
+    expect(await desk.getByLabel(/公开正文/).inputValue()).not.toContain(phone);
+    const phrase = desk.getByLabel('要遮盖的词语（姓名、车牌等）');
+    await phrase.fill('赵志强');
+    await phrase.press('Enter');
+    expect(await desk.getByLabel(/公开正文/).inputValue()).toContain('邻居***也反映过');
+    await desk.getByLabel('脱敏说明（必填，记录在案）').fill('他人姓名');
+    await desk.getByRole('button', { name: '保存公开文本' }).click();
+    await desk.getByText('公开文本已保存').waitFor();
+    await desk.getByText('公开文本脱敏（已人工脱敏）').waitFor();
+    await shot(desk, '03b-desk-photos-and-masking');
     await desk.getByRole('combobox', { name: '承办单位' }).fill('gjj');
     const option = desk.getByRole('option').first();
     await expect(option.textContent()).resolves.toContain('市公积金中心');
@@ -232,9 +268,17 @@ describeInBrowser('web: staff console and public portal in chromium', () => {
     await clerk.getByText('已签收').waitFor();
     const reply = '经核实，您的公积金提取申请材料已补齐，已于今日办结，款项三个工作日内到账。如有疑问请致电公积金中心服务窗口。';
     await clerk.getByLabel('答复内容').fill(reply);
+    // A real upload through the file picker (POST /agency/media, the media pipeline), then the reply.
+    await clerk.getByLabel(/附件（照片或视频/).setInputFiles({ name: '办结回执.jpg', mimeType: 'image/jpeg', buffer: await phonePhoto(800, 600, 40) });
+    await clerk.getByText('已上传 1 个附件').waitFor();
+    await clerk.getByRole('list', { name: '已上传的附件' }).getByText('办结回执.jpg').waitFor();
+    await shot(clerk, '08-clerk-upload');
     await clerk.getByRole('button', { name: '提交答复' }).click();
     await clerk.getByText('已答复，答复将公开并告知市民').waitFor();
-    await shot(clerk, '08-clerk-replied');
+    await clerk.getByText('附件 1 个：照片').waitFor();
+    await shot(clerk, '08b-clerk-replied');
+    const [stored] = await routerDb.query(`SELECT attachments FROM router.case_replies WHERE inquiry_id = $1`, [inquiryId]);
+    expect(stored.attachments).toEqual([expect.objectContaining({ kind: 'photo', contentType: 'image/jpeg', objectKey: expect.stringMatching(/^photos\//) })]);
 
     // 6. The portal (on a phone-sized screen) shows the case with the reply and without the phone number.
     await waitFor(async () => {
@@ -248,8 +292,17 @@ describeInBrowser('web: staff console and public portal in chromium', () => {
     await portal.getByRole('link', { name: '反映一个拖了很久的问题' }).first().click();
     await portal.getByTestId('case-reply').waitFor();
     expect(await portal.getByTestId('case-reply').textContent()).toContain('款项三个工作日内到账');
+    // Only the approved photo, and the text as the desk masked it.
+    const shown = portal.getByRole('img', { name: /诉求照片/ });
+    await shown.first().waitFor();
+    expect(await shown.count()).toBe(1);
+    expect(await shown.getAttribute('src')).toContain(photos[0].thumbnailKey);
+    await waitFor(async () => (await shown.evaluate((img) => Number(Reflect.get(img, 'naturalWidth')))) > 0 || undefined, 'the approved photo loaded');
+    expect(await portal.getByTestId('case-content').textContent()).toContain('邻居***也反映过');
     const html = await portal.content();
     expect(html).not.toContain(phone);
+    expect(html).not.toContain('赵志强');
+    expect(html).not.toContain(photos[1].objectKey.split('/').pop().replace('.jpg', ''));
     expect(html).toContain('反映一个拖了很久的问题');
     await shot(portal, '10-portal-case');
     await portal.getByRole('link', { name: '单位排行' }).click();

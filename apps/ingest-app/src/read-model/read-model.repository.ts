@@ -38,6 +38,16 @@ export class ReadModelRepository {
     );
   }
 
+  async removePhotos(manager: EntityManager, inquiryId: string, objectKeys: string[]): Promise<void> {
+    await manager.query(
+      `UPDATE case_views SET
+         approved_photos = (SELECT coalesce(jsonb_agg(k), '[]') FROM jsonb_array_elements_text(approved_photos) k WHERE NOT (k = ANY($2))),
+         updated_at = now()
+       WHERE inquiry_id = $1`,
+      [inquiryId, objectKeys],
+    );
+  }
+
   async addTimeline(manager: EntityManager, eventId: string, inquiryId: string, type: string, at: string, detail: object): Promise<void> {
     await manager.query(
       `INSERT INTO case_timeline (event_id, inquiry_id, type, at, detail) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,

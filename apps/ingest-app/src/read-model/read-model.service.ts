@@ -96,6 +96,11 @@ export class ReadModelService {
         return timeline();
       case 'AttachmentsPublished':
         return this.repository.addPhotos(manager, p.inquiryId, event.payload.objectKeys);
+      case 'AttachmentsWithdrawn':
+        return this.repository.removePhotos(manager, p.inquiryId, event.payload.objectKeys);
+      case 'PublicTextMasked':
+        // The desk's masking starts from the automatic mask and only adds to it; the original stays private.
+        return view({ public_title: event.payload.title ?? null, public_content: event.payload.content });
       case 'InfoRequested':
         return timeline({ question: event.payload.question });
       case 'Claimed':

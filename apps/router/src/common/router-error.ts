@@ -8,6 +8,7 @@ export type RouterErrorCode =
   | 'unit_exists'
   | 'unit_inactive'
   | 'case_not_found'
+  | 'media_not_found'
   | 'case_not_on_desk'
   | 'case_claimed'
   | 'case_closed'
@@ -34,6 +35,7 @@ export class RouterError extends Error {
 const STATUS: Record<RouterErrorCode, number> = {
   unit_not_found: 404,
   case_not_found: 404,
+  media_not_found: 404,
   rule_not_found: 404,
   unit_exists: 409,
   case_claimed: 409,

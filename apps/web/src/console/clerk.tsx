@@ -23,9 +23,19 @@ interface Detail extends Summary {
   place: string | null;
   topic: string | null;
   unitName: string | null;
-  replies: { unitId: string; text: string; attachments: string[]; at: string; onTime: boolean; flagged: boolean; final: boolean }[];
+  replies: { unitId: string; text: string; attachments: Attachment[]; at: string; onTime: boolean; flagged: boolean; final: boolean }[];
   extension: { workingDays: number; reason: string; requestedAt: string; decision: string } | null;
 }
+
+/** A stored object from POST /agency/media (the media pipeline: checked, re-encoded, thumbnailed). */
+interface Attachment {
+  kind: string;
+  objectKey: string;
+  contentType: string;
+  bytes: number;
+}
+const MAX_FILES = 9;
+const kb = (n: number) => `${Math.max(1, Math.round(n / 1024))} KB`;
 
 const missing = (e: unknown) => e instanceof ApiError && e.routeMissing;
 
@@ -116,7 +126,8 @@ function ClerkCase({ id }: { id: string }) {
   const [c, setC] = useState<Detail | null>(null);
   const [error, setError] = useState('');
   const [text, setText] = useState('');
-  const [attachments, setAttachments] = useState('');
+  const [attachments, setAttachments] = useState<(Attachment & { name: string })[]>([]);
+  const [uploading, setUploading] = useState(false);
   const [reason, setReason] = useState('');
   const [days, setDays] = useState(5);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -124,17 +135,42 @@ function ClerkCase({ id }: { id: string }) {
   const base = `${ROUTER}/agency/cases/${encodeURIComponent(id)}`;
   const load = () => call<Detail>(base, { token }).then(setC, (e) => setError(missing(e) ? '路由服务尚未提供承办单位接口。' : (e as Error).message));
   useEffect(() => void load(), [id]);
-  const act = async (what: string, path: string, body: unknown, done: string) => {
+  const act = async (what: string, path: string, body: unknown, done: string): Promise<boolean> => {
     setBusy(true);
     setMessage(null);
     try {
       await call(`${base}/${path}`, { method: 'POST', body, token });
       setMessage({ ok: true, text: done });
       await load();
+      return true;
     } catch (e) {
       setMessage({ ok: false, text: `${what}失败：${(e as Error).message}` });
+      return false;
     } finally {
       setBusy(false);
+    }
+  };
+  const upload = async (input: HTMLInputElement) => {
+    const files = Array.from(input.files ?? []);
+    if (files.length === 0) return;
+    if (files.length + attachments.length > MAX_FILES) {
+      setMessage({ ok: false, text: `最多 ${MAX_FILES} 个附件` });
+      input.value = '';
+      return;
+    }
+    const form = new FormData();
+    for (const f of files) form.append('files', f, f.name);
+    setUploading(true);
+    setMessage(null);
+    try {
+      const r = await call<{ attachments: Attachment[] }>(`${ROUTER}/agency/media`, { method: 'POST', body: form, token });
+      setAttachments([...attachments, ...r.attachments.map((a, i) => ({ ...a, name: files[i]?.name ?? a.objectKey }))]);
+      setMessage({ ok: true, text: `已上传 ${r.attachments.length} 个附件` });
+    } catch (e) {
+      setMessage({ ok: false, text: `上传失败：${(e as Error).message}` });
+    } finally {
+      input.value = '';
+      setUploading(false);
     }
   };
   if (error) return <p class="notice" role="alert">{error}</p>;
@@ -167,6 +203,7 @@ function ClerkCase({ id }: { id: string }) {
         {c.replies.map((r, i) => (
           <div key={i} class="reply" style="margin-bottom:.5rem">
             {r.text}
+            {r.attachments.length > 0 && <div class="muted">附件 {r.attachments.length} 个：{r.attachments.map((a) => (a.kind === 'video' ? '视频' : '照片')).join('、')}</div>}
             <div class="muted">
               {time(r.at)} {r.onTime ? '按时' : '超期'} {r.flagged && '· 被标记为敷衍答复，待受理台复核'}
             </div>
@@ -192,17 +229,41 @@ function ClerkCase({ id }: { id: string }) {
             style="margin-top:1rem"
             onSubmit={(e) => {
               e.preventDefault();
-              const keys = attachments.split(/\s+/).filter(Boolean);
-              void act('答复', 'reply', { text: text.trim(), ...(keys.length ? { attachments: keys } : {}) }, '已答复，答复将公开并告知市民');
+              const files = attachments.map(({ name: _name, ...a }) => a);
+              void act('答复', 'reply', { text: text.trim(), attachments: files }, '已答复，答复将公开并告知市民').then((ok) => ok && setAttachments([]));
             }}
           >
             <fieldset>
               <legend>答复市民（公开）</legend>
               <label for="reply-text">答复内容</label>
               <textarea id="reply-text" value={text} maxLength={20000} onInput={(e) => setText(e.currentTarget.value)} />
-              <label for="reply-attachments" style="margin-top:.4rem">附件（媒体库对象键，空格分隔，可不填）</label>
-              <input id="reply-attachments" value={attachments} onInput={(e) => setAttachments(e.currentTarget.value)} />
-              <button type="submit" class="primary" style="margin-top:.5rem" disabled={busy || !text.trim()}>
+              <label for="reply-files" style="margin-top:.4rem">
+                附件（照片或视频，可多选，最多 {MAX_FILES} 个）
+              </label>
+              <input
+                id="reply-files"
+                type="file"
+                multiple
+                accept="image/jpeg,image/png,image/webp,image/heic,image/heif,video/mp4,video/quicktime"
+                disabled={uploading || busy}
+                onChange={(e) => void upload(e.currentTarget)}
+              />
+              {uploading && <p aria-busy="true" class="muted">正在上传…</p>}
+              {attachments.length > 0 && (
+                <ul class="files" aria-label="已上传的附件">
+                  {attachments.map((a) => (
+                    <li key={a.objectKey}>
+                      <span>
+                        {a.name} <span class="muted">（{a.kind === 'video' ? '视频' : '照片'}，{kb(a.bytes)}）</span>
+                      </span>
+                      <button type="button" class="link" aria-label={`移除附件 ${a.name}`} onClick={() => setAttachments(attachments.filter((x) => x !== a))}>
+                        移除
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <button type="submit" class="primary" style="margin-top:.5rem" disabled={busy || uploading || !text.trim()}>
                 提交答复
               </button>
             </fieldset>

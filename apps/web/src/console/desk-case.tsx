@@ -1,16 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, ROUTER } from '../lib/api.js';
-import { clock, time } from '../lib/format.js';
+import { clock, statusText, time } from '../lib/format.js';
+import { CaseMedia } from './case-media.js';
 import type { QueueEntry } from './desk.js';
+import type { DeskCaseDetail } from './desk-types.js';
+import { PublicText } from './public-text.js';
 import { useSession } from './session.js';
 import { UnitPicker, type Unit } from './unit-picker.js';
-
-interface AuditRow {
-  action: string;
-  actor: string;
-  reason: string | null;
-  at: string;
-}
 
 const ACTIONS: Record<string, string> = {
   queued_for_desk: '进入分派队列',
@@ -23,7 +19,11 @@ const ACTIONS: Record<string, string> = {
   accepted: '单位签收',
   replied: '单位答复',
   returned: '单位退回',
+  photos_reviewed: '照片审核',
+  public_text_masked: '公开文本脱敏',
 };
+
+const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)}%`);
 
 const REJECT: [string, string][] = [
   ['spam', '垃圾信息'],
@@ -34,14 +34,9 @@ const REJECT: [string, string][] = [
 ];
 
 export function DeskCase({ id, entry: onDesk, onChanged }: { id: string; entry: QueueEntry | null; onChanged(): Promise<void> }) {
-  const { token } = useSession();
-  // The last queue entry seen stays on screen after the case leaves the queue (assigned, merged, rejected).
-  const [seen, setSeen] = useState<QueueEntry | null>(onDesk);
-  useEffect(() => {
-    if (onDesk) setSeen(onDesk);
-  }, [onDesk]);
-  const entry = onDesk ?? (seen?.inquiryId === id ? seen : null);
-  const [audit, setAudit] = useState<AuditRow[]>([]);
+  const { token, role } = useSession();
+  const [detail, setDetail] = useState<DeskCaseDetail | null>(null);
+  const [loadError, setLoadError] = useState('');
   const [unit, setUnit] = useState<Unit | null>(null);
   const [reason, setReason] = useState('');
   const [mergeInto, setMergeInto] = useState('');
@@ -50,8 +45,23 @@ export function DeskCase({ id, entry: onDesk, onChanged }: { id: string; entry: 
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const loadAudit = () => call<AuditRow[]>(`${ROUTER}/desk/cases/${encodeURIComponent(id)}/audit`, { token }).then(setAudit, () => setAudit([]));
-  useEffect(() => void loadAudit(), [id]);
+  const load = () =>
+    call<DeskCaseDetail>(`${ROUTER}/desk/cases/${encodeURIComponent(id)}`, { token }).then(
+      (d) => {
+        setDetail(d);
+        setLoadError('');
+      },
+      (e) => setLoadError((e as Error).message),
+    );
+  useEffect(() => {
+    setDetail(null);
+    void load();
+  }, [id]);
+  // The live queue saw the case claimed or leave the desk: the view follows.
+  const queueState = onDesk ? `on:${onDesk.claimedBy ?? ''}` : 'off';
+  useEffect(() => {
+    if (detail) void load();
+  }, [queueState]);
 
   const act = async (what: string, path: string, body: unknown, done: string) => {
     setBusy(true);
@@ -59,14 +69,13 @@ export function DeskCase({ id, entry: onDesk, onChanged }: { id: string; entry: 
     try {
       await call(`${ROUTER}/desk/cases/${encodeURIComponent(id)}/${path}`, { method: 'POST', body, token });
       setMessage({ ok: true, text: done });
-      await Promise.all([onChanged(), loadAudit()]);
+      await Promise.all([onChanged(), load()]);
     } catch (e) {
       setMessage({ ok: false, text: `${what}失败：${(e as Error).message}` });
     } finally {
       setBusy(false);
     }
   };
-  const c = onDesk ? clock(new Date(onDesk.deskDeadline).getTime() - Date.now()) : null;
   const needReason = !reason.trim();
 
   return (
@@ -76,63 +85,15 @@ export function DeskCase({ id, entry: onDesk, onChanged }: { id: string; entry: 
           <a href="#/">← 返回队列</a>
         </p>
         <h2 id="case-title" tabIndex={-1}>
-          {entry?.title || '诉求详情'}
+          {detail?.title || onDesk?.title || '诉求详情'}
         </h2>
-        {entry ? (
-          <>
-            <p class="muted">
-              编号 {entry.trackingNo ?? '—'} · 受理 {time(entry.receivedAt)}
-              {c && (
-                <>
-                  {' · '}
-                  <span class={`clock ${c.band}`}>{c.text}</span>
-                </>
-              )}
-              {entry.claimedBy && ` · 认领人 ${entry.claimedBy}`}
-            </p>
-            <p class="pre">{entry.content}</p>
-            <dl>
-              <dt class="muted">区域 / 地点</dt>
-              <dd>{entry.area ?? '未识别'}</dd>
-              <dt class="muted">主题</dt>
-              <dd>{entry.topic ?? '未识别'}</dd>
-              <dt class="muted">进入人工分派的原因</dt>
-              <dd>{entry.reason ?? '—'}</dd>
-              {entry.duplicateOf && (
-                <>
-                  <dt class="muted">疑似重复</dt>
-                  <dd>
-                    <a href={`#/case/${encodeURIComponent(entry.duplicateOf)}`}>{entry.duplicateOf}</a>
-                  </dd>
-                </>
-              )}
-            </dl>
-            <h3>分类建议</h3>
-            {entry.suggestions.length === 0 && <p class="muted">无建议</p>}
-            <ul class="list">
-              {entry.suggestions.map((s) => (
-                <li key={s.unitId} class="row" style="align-items:center">
-                  <span style="min-width:8rem">{s.unitName}</span>
-                  <span class="bar" style="flex:1" role="img" aria-label={`置信度 ${Math.round(s.score * 100)}%`}>
-                    <span style={`width:${Math.round(s.score * 100)}%`} />
-                  </span>
-                  <span>{Math.round(s.score * 100)}%</span>
-                </li>
-              ))}
-            </ul>
-            <p class="muted">附件与定位：分派队列接口暂不提供照片、视频和坐标；审核见“照片审核”。</p>
-          </>
-        ) : null}
-        {!onDesk && <p class="notice">此件已不在待分派队列中（已交办、合并或办结）。仍可查看流转记录，或改派。</p>}
-        <h3>流转记录</h3>
-        <ol class="timeline">
-          {audit.map((a, i) => (
-            <li key={i}>
-              <strong>{ACTIONS[a.action] ?? a.action}</strong> <span class="muted">{time(a.at)} · {a.actor}</span>
-              {a.reason && <div>{a.reason}</div>}
-            </li>
-          ))}
-        </ol>
+        {loadError && (
+          <p class="error" role="alert">
+            {loadError}
+          </p>
+        )}
+        {detail && <CaseBody d={detail} canReview={role === 'desk'} reload={load} />}
+        {!onDesk && detail && <p class="notice">此件已不在待分派队列中（{statusText(detail.status)}）。仍可查看流转记录、审核照片，或改派。</p>}
       </article>
 
       <section class="card" aria-labelledby="actions-title">
@@ -226,5 +187,89 @@ export function DeskCase({ id, entry: onDesk, onChanged }: { id: string; entry: 
         )}
       </section>
     </div>
+  );
+}
+
+function CaseBody({ d, canReview, reload }: { d: DeskCaseDetail; canReview: boolean; reload(): Promise<void> }) {
+  const c = d.deskDeadline && d.status === 'queued_for_desk' ? clock(new Date(d.deskDeadline).getTime() - Date.now()) : null;
+  const { latitude, longitude, address, area, place } = d.location;
+  return (
+    <>
+      <p class="muted">
+        编号 {d.trackingNo ?? '—'} · {statusText(d.status)} · 受理 {time(d.receivedAt)}
+        {c && (
+          <>
+            {' · '}
+            <span class={`clock ${c.band}`}>{c.text}</span>
+          </>
+        )}
+        {d.claimedBy && ` · 认领人 ${d.claimedBy}`}
+      </p>
+      <p class="pre" data-testid="desk-content">
+        {d.content}
+      </p>
+      <h3>照片与视频</h3>
+      <CaseMedia id={d.inquiryId} attachments={d.attachments} canReview={canReview} onSaved={reload} />
+      <h3>位置</h3>
+      <dl data-testid="desk-location">
+        <dt class="muted">区县 / 地点（地名库）</dt>
+        <dd>
+          {area ?? '未识别'}
+          {place && ` · ${place}`}
+        </dd>
+        <dt class="muted">市民提供的地址</dt>
+        <dd>{address ?? '—'}</dd>
+        <dt class="muted">坐标</dt>
+        <dd>{latitude !== undefined && longitude !== undefined ? `纬度 ${latitude.toFixed(5)}，经度 ${longitude.toFixed(5)}` : '市民未提供坐标'}</dd>
+        <dt class="muted">主题 / 类型</dt>
+        <dd>
+          {d.classification.topic ?? '未识别'}（{pct(d.classification.topicConfidence)}）· {d.classification.inquiryType ?? '—'}
+        </dd>
+        <dt class="muted">进入人工分派的原因</dt>
+        <dd>{d.deskReason ?? '—'}</dd>
+        {d.unit && (
+          <>
+            <dt class="muted">承办单位</dt>
+            <dd>{d.unit.unitName}</dd>
+          </>
+        )}
+      </dl>
+      <h3>分类建议</h3>
+      {d.suggestions.length === 0 && <p class="muted">无建议</p>}
+      <ul class="list">
+        {d.suggestions.map((s) => (
+          <li key={s.unitId} class="row" style="align-items:center">
+            <span style="min-width:8rem">{s.unitName}</span>
+            <span class="bar" style="flex:1" role="img" aria-label={`置信度 ${Math.round(s.score * 100)}%`}>
+              <span style={`width:${Math.round(s.score * 100)}%`} />
+            </span>
+            <span>{Math.round(s.score * 100)}%</span>
+          </li>
+        ))}
+      </ul>
+      <h3>疑似重复</h3>
+      {d.duplicates.length === 0 && <p class="muted">近 30 天同区域无相似诉求</p>}
+      <ul class="list">
+        {d.duplicates.map((x) => (
+          <li key={x.inquiryId}>
+            <a href={`#/case/${encodeURIComponent(x.inquiryId)}`}>{x.title || x.trackingNo || x.inquiryId}</a>{' '}
+            <span class="muted">
+              {x.trackingNo} · {statusText(x.status)} · 相似度 {Math.round(x.similarity * 100)}%
+            </span>{' '}
+            {x.flagged && <span class="tag">系统判定重复</span>}
+          </li>
+        ))}
+      </ul>
+      {canReview && <PublicText id={d.inquiryId} text={d.publicText} onSaved={reload} />}
+      <h3>流转记录</h3>
+      <ol class="timeline">
+        {d.timeline.map((a, i) => (
+          <li key={i}>
+            <strong>{ACTIONS[a.action] ?? a.action}</strong> <span class="muted">{time(a.at)} · {a.actor}</span>
+            {a.reason && <div>{a.reason}</div>}
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }

@@ -82,6 +82,13 @@ export const CaseEventsV1 = defineTopic(
     Closed: base.extend({ outcome: z.string().max(100) }),
     /** The desk approved these of the citizen's photos for the public portal (photos are private until then). */
     AttachmentsPublished: base.extend({ objectKeys: z.array(z.string().min(1).max(300)).min(1).max(20) }),
+    /** The desk hid photos it had published (they leave the public portal). */
+    AttachmentsWithdrawn: base.extend({ objectKeys: z.array(z.string().min(1).max(300)).min(1).max(20) }),
+    /**
+     * The desk masked further personal details in the case's public text (a name or plate the automatic mask
+     * missed). The text is the whole public version, already masked; it replaces what the portal shows.
+     */
+    PublicTextMasked: base.extend({ title: z.string().max(200).optional(), content: z.string().min(1).max(20000) }),
     /** A unit asked the desk for more time (issue 7); the desk answers with ExtensionGranted or ExtensionRefused. */
     ExtensionRequested: base.extend({ ...unit, workingDays: z.number().int().positive().max(30), reason: z.string().max(2000) }),
     ExtensionRefused: base.extend({ reason: z.string().max(2000) }),
