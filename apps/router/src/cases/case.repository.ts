@@ -221,6 +221,17 @@ export class CaseRepository {
     );
   }
 
+  /** Open cases of the last 30 days in one area with their texts (the desk's duplicate candidates). */
+  async recentOpenInArea(
+    manager: EntityManager,
+    inquiryId: string,
+    area: string,
+    since: Date,
+  ): Promise<{ inquiryId: string; title: string | null; content: string }[]> {
+    const recent = await this.recentOpenInAreas(manager, [area], since, [inquiryId], 500);
+    return this.texts(manager, recent.map((r) => r.inquiryId));
+  }
+
   async texts(manager: EntityManager, inquiryIds: string[]): Promise<{ inquiryId: string; title: string | null; content: string }[]> {
     if (inquiryIds.length === 0) return [];
     return manager.query(`SELECT inquiry_id AS "inquiryId", title, content FROM cases WHERE inquiry_id = ANY($1::text[])`, [inquiryIds]);
