@@ -7,11 +7,20 @@ import { currentTrace } from '../logging/trace-context.js';
 export const outboxChannel = (schema: string): string => `wz_outbox_${schema}`;
 
 /**
+ * A transaction that NOTIFYs holds PostgreSQL's notification-queue lock through its commit, so notifying
+ * transactions commit one at a time. A writer therefore notifies at most once per interval: the relay it wakes
+ * keeps polling quickly for a while after every batch (OutboxRelay's active window is longer than this).
+ */
+export const NOTIFY_INTERVAL_MS = 50;
+
+/**
  * Writes events into the outbox inside the caller's transaction, so the business rows and the events they
  * imply commit together or not at all (DESIGN rule 2). The contract is checked here: an invalid event
  * fails the caller's transaction instead of reaching Kafka.
  */
 export class OutboxWriter {
+  private lastNotify = 0;
+
   constructor(
     private readonly source: string,
     private readonly schema: string,
@@ -49,7 +58,11 @@ export class OutboxWriter {
       params,
     );
     // Wakes the relay at commit time (NOTIFY is transactional); the relay also polls in case it was missed.
-    await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), '']);
+    const now = Date.now();
+    if (now - this.lastNotify >= NOTIFY_INTERVAL_MS) {
+      this.lastNotify = now;
+      await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), '']);
+    }
     return envelopes;
   }
 }
