@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectLogger, OutboxWriter, TOPICS } from '@app/common';
+import { WechatAccessTokens } from '@app/common/channel/wechat-access-token.js';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ContactsRepository } from '../contacts/contacts.repository.js';
 import { NotifierSettings } from '../notifier.settings.js';
 import { Senders } from '../senders/senders.js';
 import { VendorError, type DeliveryChannel, type Message } from '../senders/sender.js';
-import { WechatTokenStore } from '../senders/wechat-token.store.js';
 import { CompletionQueue } from './completion-queue.js';
 import { DeliveryErrorHandler } from './delivery-error.handler.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
@@ -37,7 +37,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     private readonly senders: Senders,
     private readonly errors: DeliveryErrorHandler,
     private readonly limits: ChannelRateLimits<DeliveryChannel>,
-    private readonly tokens: WechatTokenStore,
+    private readonly tokens: WechatAccessTokens,
     private readonly outbox: OutboxWriter,
     private readonly settings: NotifierSettings,
     private readonly metrics: DeliveryMetrics,
@@ -158,7 +158,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
           this.metrics.outcomes.inc({ channel: row.channel, outcome: decision.action === 'give_up' ? 'dead' : decision.action });
           switch (decision.action) {
             case 'refresh_token':
-              await this.tokens.invalidate(error instanceof VendorError ? error.credential : undefined);
+              await this.tokens.invalidate(this.settings.env.WECHAT_APP_ID, error instanceof VendorError ? error.credential : undefined);
               refreshed = true;
               continue;
             case 'fallback':
