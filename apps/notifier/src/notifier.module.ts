@@ -5,6 +5,7 @@ import { WechatAccessTokens } from '@app/common/channel/wechat-access-token.js';
 import { DataSource } from 'typeorm';
 import type { NotifierConfig } from './config.js';
 import { ContactsRepository } from './contacts/contacts.repository.js';
+import { DeadLetterReplay } from './delivery/dead-letter.replay.js';
 import { DeliveryErrorHandler } from './delivery/delivery-error.handler.js';
 import { DeliveryMetrics } from './delivery/delivery.metrics.js';
 import { DeliveryRepository } from './delivery/delivery.repository.js';
@@ -98,6 +99,7 @@ export class NotifierModule {
         DeliveryRepository,
         DeliveryMetrics,
         DispatcherService,
+        DeadLetterReplay,
         NotificationService,
         NotificationConsumer,
       ],

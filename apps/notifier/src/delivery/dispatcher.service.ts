@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectLogger, OutboxWriter, TOPICS } from '@app/common';
+import { DeliveryDeadLettersV1, InjectLogger, OutboxWriter, TOPICS } from '@app/common';
 import { WechatAccessTokens } from '@app/common/channel/wechat-access-token.js';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -96,9 +96,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
           await this.deliveries.reschedule(m, row, 0, 'lease expired: sending again with the same delivery id');
         } else {
           const error = 'outcome unknown: the sender stopped after the vendor call began; not re-sent';
-          await this.deliveries.markDead(m, row, error, 'uncertain');
+          if (!(await this.deliveries.markDead(m, row, error, 'uncertain'))) continue;
           this.metrics.outcomes.inc({ channel: row.channel, outcome: 'uncertain' });
           await this.report(m, row, { ok: false, error, final: true });
+          await this.deadLetter(m, row, error, 'uncertain');
         }
       }
       return rows.length;
@@ -259,6 +260,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       const done = final ? await this.deliveries.markDead(m, row, error) : await this.deliveries.reschedule(m, row, retryInMs!, error);
       if (!done) return;
       await this.report(m, row, { ok: false, error, final });
+      if (final) await this.deadLetter(m, row, error, 'dead');
       if (final && message.channel === 'webhook' && message.fallback) {
         await this.deliveries.plan(m, [
           { key: `${row.idempotencyKey}:email`, messageId: `${row.messageId}E`, inquiryId: row.inquiryId, purpose: row.purpose, recipient: message.fallback.to.join(','), message: message.fallback },
@@ -271,6 +273,23 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     await this.completions.complete(async (m) => {
       if (message.channel === 'wechat') await this.contacts.exhaustWindow(m, 'wechat', message.openId);
       if (await this.deliveries.reschedule(m, row, delayMs, reason, true)) await this.report(m, row, { ok: false, error: reason, final: false });
+    });
+  }
+
+  /** DESIGN rule 4: what failed its last attempt goes to the `.dlq` twin, in the transaction that marks it. */
+  private async deadLetter(m: EntityManager, row: DeliveryRow, error: string, status: 'dead' | 'uncertain'): Promise<void> {
+    await this.outbox.append(m, DeliveryDeadLettersV1, 'DeliveryDeadLettered', {
+      messageId: row.messageId,
+      inquiryId: row.inquiryId,
+      channel: row.channel,
+      status,
+      idempotencyKey: row.idempotencyKey,
+      purpose: row.purpose,
+      recipient: row.recipient.slice(0, 2000),
+      attempts: row.attempts,
+      error: error.slice(0, 2000),
+      at: new Date().toISOString(),
+      message: row.message as unknown as Record<string, unknown>,
     });
   }
 

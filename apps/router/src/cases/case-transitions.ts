@@ -52,6 +52,11 @@ export class CaseTransitions {
       : target.emails?.length
         ? { emails: target.emails, prefer: 'email' as const }
         : undefined;
+    const coUnits = [];
+    for (const coUnitId of target.coUnitIds) {
+      const co = await this.contacts.of(manager, coUnitId);
+      if (co) coUnits.push({ unitId: coUnitId, unitName: co.unitName, unitContacts: { emails: co.emails, prefer: co.prefer, ...(co.webhook ? { webhook: co.webhook } : {}) } });
+    }
     await this.cases.audit(manager, inquiryId, 'assigned', actor, reason, { unitId: target.unitId, unitName: target.unitName });
     events.add('Assigned', {
       inquiryId,
@@ -63,6 +68,7 @@ export class CaseTransitions {
       acceptDeadline: acceptDeadline.toISOString(),
       replyDeadline: replyDeadline.toISOString(),
       ...(unitContacts ? { unitContacts } : {}),
+      ...(coUnits.length ? { coUnits } : {}),
     });
   }
 
