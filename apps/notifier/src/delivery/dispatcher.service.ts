@@ -7,7 +7,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ContactsRepository } from '../contacts/contacts.repository.js';
 import { NotifierSettings } from '../notifier.settings.js';
 import { Senders } from '../senders/senders.js';
-import { VendorError, type DeliveryChannel, type Message } from '../senders/sender.js';
+import { VendorError, type AppMessage, type DeliveryChannel, type Message } from '../senders/sender.js';
+import { summary } from '../planning/templates.js';
 import { CompletionQueue } from './completion-queue.js';
 import { DeliveryErrorHandler } from './delivery-error.handler.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
@@ -233,6 +234,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       if (message.channel === 'weibo' && mode === 'message') await this.contacts.countWindowSend(m, 'weibo', message.uid);
       if (message.channel === 'webhook') await this.contacts.webhookSucceeded(m, message.unitId);
       await this.report(m, row, { ok: true });
+      if (message.channel === 'app') await this.notifyInApp(m, row, message);
     });
   }
 
@@ -261,6 +263,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       if (!done) return;
       await this.report(m, row, { ok: false, error, final });
       if (final) await this.deadLetter(m, row, error, 'dead');
+      // The inbox does not depend on the push gateway: a push given up still leaves the notification.
+      if (final && message.channel === 'app') await this.notifyInApp(m, row, message);
       if (final && message.channel === 'webhook' && message.fallback) {
         await this.deliveries.plan(m, [
           { key: `${row.idempotencyKey}:email`, messageId: `${row.messageId}E`, inquiryId: row.inquiryId, purpose: row.purpose, recipient: message.fallback.to.join(','), message: message.fallback },
@@ -273,6 +277,22 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     await this.completions.complete(async (m) => {
       if (message.channel === 'wechat') await this.contacts.exhaustWindow(m, 'wechat', message.openId);
       if (await this.deliveries.reschedule(m, row, delayMs, reason, true)) await this.report(m, row, { ok: false, error: reason, final: false });
+    });
+  }
+
+  /** The citizen's in-app notification, which ingest-app's read model lists (same transaction as the outcome). */
+  private async notifyInApp(m: EntityManager, row: DeliveryRow, message: AppMessage): Promise<void> {
+    await this.outbox.append(m, TOPICS.deliveryEvents, 'AppNotificationCreated', {
+      messageId: row.messageId,
+      inquiryId: row.inquiryId,
+      channel: 'app',
+      attempt: Math.max(1, row.attempts),
+      at: new Date().toISOString(),
+      userId: message.userId,
+      purpose: row.purpose,
+      title: message.title.slice(0, 200),
+      text: summary(message.text, 900),
+      link: message.link,
     });
   }
 

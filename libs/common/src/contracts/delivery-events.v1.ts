@@ -15,6 +15,18 @@ export const DeliveryEventsV1 = defineTopic(
   {
     DeliverySucceeded: base,
     DeliveryFailed: base.extend({ error: z.string().max(2000), final: z.boolean() }),
+    /**
+     * An in-app notification for a citizen of the app (the app channel's inbox), reported with the delivery's
+     * outcome; ingest-app keeps the citizen's list. The text is a summary: the case itself holds the whole reply.
+     */
+    AppNotificationCreated: base.extend({
+      channel: z.literal('app'),
+      userId: z.string().min(1).max(100),
+      purpose: z.string().min(1).max(50),
+      title: z.string().min(1).max(200),
+      text: z.string().max(1000),
+      link: z.string().max(2000),
+    }),
     /** A unit's webhook was switched off after repeated failures; the desk should fix the unit's contacts. */
     WebhookDisabled: base.extend({ unitId: idSchema, consecutiveFailures: z.number().int().positive(), error: z.string().max(2000) }),
   },
