@@ -21,6 +21,8 @@ describe('the WeChat access token shared by ingest-wechat and the notifier', () 
     stand.addMedia(ACCOUNT_A.appId, 'media-shared', photo);
     // Two ingest-wechat instances and a notifier, all on the same AppID and database.
     ingest = [await bootWechat(stand.baseUrl), await bootWechat(stand.baseUrl)];
+    // Earlier test files used this AppID with other stand-ins: start as a new account, with no token stored.
+    await ingest[0].db.query(`DELETE FROM wz_shared.access_tokens WHERE vendor = 'wechat' AND account = $1`, [ACCOUNT_A.appId]);
     notifier = await NotifierHarness.start({
       WECHAT_API_BASE: stand.baseUrl,
       WECHAT_APP_ID: ACCOUNT_A.appId,

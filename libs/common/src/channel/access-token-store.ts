@@ -26,6 +26,7 @@ export interface AccessTokenStoreOptions {
  */
 export class AccessTokenStore {
   private readonly memo = new Map<string, { token: string; until: number }>();
+  private readonly loading = new Map<string, Promise<string>>();
   private readonly marginSec: number;
   private readonly memoMs: number;
 
@@ -41,7 +42,13 @@ export class AccessTokenStore {
   async get(account: string, fetch: () => Promise<FetchedToken>): Promise<string> {
     const memo = this.memo.get(account);
     if (memo && memo.until > Date.now()) return memo.token;
-    const token = await this.load(account, fetch);
+    // Callers of one instance share one load, so a refresh holds one pooled connection, not one per caller.
+    let loading = this.loading.get(account);
+    if (!loading) {
+      loading = this.load(account, fetch).finally(() => this.loading.delete(account));
+      this.loading.set(account, loading);
+    }
+    const token = await loading;
     if (this.memoMs > 0) this.memo.set(account, { token, until: Date.now() + this.memoMs });
     return token;
   }
