@@ -1,16 +1,19 @@
 import { DeliveryDeadLettersV1, newId, TOPICS } from '@app/common';
+import request from 'supertest';
 import { DeadLetterReplay, type DeadLetter } from '../../apps/notifier/src/delivery/dead-letter.replay.js';
 import { DeliveryRepository } from '../../apps/notifier/src/delivery/delivery.repository.js';
 import { DispatcherService } from '../../apps/notifier/src/delivery/dispatcher.service.js';
 import { testKafka, TopicReader } from '../support/helpers.js';
 import { NotifierHarness, received } from './support/notifier-harness.js';
 
+const ADMIN = 'notifier-admin-token-for-tests-0123';
+
 describe('notifier: the persisted send queue (never twice, crash recovery, shared by instances)', () => {
   let h: NotifierHarness;
   let deadLetters: TopicReader;
 
   beforeAll(async () => {
-    h = await NotifierHarness.start({ DISPATCH_LEASE_MS: '5000', VENDOR_TIMEOUT_MS: '1000', DELIVERY_MAX_ATTEMPTS: '3' });
+    h = await NotifierHarness.start({ DISPATCH_LEASE_MS: '5000', VENDOR_TIMEOUT_MS: '1000', DELIVERY_MAX_ATTEMPTS: '3', NOTIFIER_ADMIN_TOKEN: ADMIN });
     deadLetters = await new TopicReader(testKafka('notifier-dlq-test'), DeliveryDeadLettersV1.name).start();
   });
 
@@ -114,9 +117,13 @@ describe('notifier: the persisted send queue (never twice, crash recovery, share
     expect(row).toEqual({ status: 'dead', attempts: 3 });
     expect(h.smtp.mails.find((m) => m.subject === subject)).toBeUndefined();
 
-    // The operator replays it (the SMTP server works again): sent once, under the same delivery id.
+    // The operator replays it over HTTP (the SMTP server works again): sent once, under the same delivery id.
+    const http = () => request(h.app.getHttpServer());
+    await http().post('/dead-letters/replay').send(letter).expect(403);
+    await http().post('/dead-letters/replay').set('X-Admin-Token', 'wrong-token-wrong-token-wrong').send(letter).expect(403);
+    await http().post('/dead-letters/replay').set('X-Admin-Token', ADMIN).send({ ...letter, type: 'DeliverySucceeded' }).expect(400);
+    await http().post('/dead-letters/replay').set('X-Admin-Token', ADMIN).send(letter).expect(200, { outcome: 'requeued' });
     const replay = h.app.get(DeadLetterReplay);
-    expect(await replay.replay(letter)).toBe('requeued');
     const mail = await h.waitFor(() => h.smtp.mails.find((m) => m.subject === subject), 'the replayed e-mail');
     expect(mail.headers.get('x-wenzheng-delivery')).toBe(messageId);
     await h.waitFor(() => h.eventsFor((e) => e.payload.messageId === messageId && e.type === 'DeliverySucceeded')[0], 'the success report');

@@ -5,6 +5,7 @@ import { WechatAccessTokens } from '@app/common/channel/wechat-access-token.js';
 import { DataSource } from 'typeorm';
 import type { NotifierConfig } from './config.js';
 import { ContactsRepository } from './contacts/contacts.repository.js';
+import { DeadLetterController, NotifierAdminGuard } from './delivery/dead-letter.controller.js';
 import { DeadLetterReplay } from './delivery/dead-letter.replay.js';
 import { DeliveryErrorHandler } from './delivery/delivery-error.handler.js';
 import { DeliveryMetrics } from './delivery/delivery.metrics.js';
@@ -28,6 +29,7 @@ export class NotifierModule {
   static forRoot(config: NotifierConfig): DynamicModule {
     const env = config.env;
     return {
+      controllers: [DeadLetterController],
       module: NotifierModule,
       imports: [PlatformModule.forRoot({ config, migrations: NOTIFIER_MIGRATIONS })],
       providers: [
@@ -100,6 +102,7 @@ export class NotifierModule {
         DeliveryMetrics,
         DispatcherService,
         DeadLetterReplay,
+        NotifierAdminGuard,
         NotificationService,
         NotificationConsumer,
       ],

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryDeadLettersV1, InjectLogger, validateEvent, type EventOf } from '@app/common';
+import { ContractViolation, DeliveryDeadLettersV1, InjectLogger, validateEvent, type EventOf } from '@app/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { Message } from '../senders/sender.js';
@@ -31,7 +31,7 @@ export class DeadLetterReplay {
       if (await this.deliveries.requeueDead(m, p.messageId)) return 'requeued';
       if (await this.deliveries.findByMessageId(m, p.messageId)) return 'not_dead';
       const message = p.message as unknown as Message;
-      if (message.channel !== p.channel) throw new Error(`dead letter ${letter.id}: message is not a ${p.channel} message`);
+      if (message.channel !== p.channel) throw new ContractViolation(DeliveryDeadLettersV1.name, [`payload.message: not a ${p.channel} message`]);
       await this.deliveries.plan(m, [{ key: p.idempotencyKey, messageId: p.messageId, inquiryId: p.inquiryId, purpose: p.purpose, recipient: p.recipient, message }]);
       return 'planned';
     });
