@@ -42,9 +42,10 @@ describe('in-app notifications: notifier → delivery.events.v1 → ingest-app �
 
     const page = await waitFor(async () => {
       const body = await list(alice.accessToken);
-      return body.total >= 2 && body;
+      return body.items.length >= 2 && body;
     }, 'two notifications for the citizen');
     expect(page).toMatchObject({ total: 2, unread: 2, page: 1, pageSize: 20 });
+    expect(page.items.map((n: { inquiryId: string; purpose: string }) => `${n.purpose}:${n.inquiryId}`).sort()).toEqual([`rejection:${c2.inquiryId}`, `reply:${c.inquiryId}`]);
     const byCase = Object.fromEntries(page.items.map((n: { inquiryId: string }) => [n.inquiryId, n]));
     expect(byCase[c.inquiryId]).toMatchObject({
       purpose: 'reply',

@@ -38,17 +38,20 @@ export class NotificationsRepository {
 
   async list(accountId: string, unreadOnly: boolean, limit: number, offset: number): Promise<{ rows: NotificationRow[]; total: number; unread: number }> {
     const filter = unreadOnly ? 'AND read_at IS NULL' : '';
-    const rows: NotificationRow[] = await this.db.query(
-      `SELECT message_id, inquiry_id, purpose, title, body, link, created_at, read_at FROM notifications
-        WHERE account_id = $1 ${filter} ORDER BY created_at DESC, message_id DESC LIMIT $2 OFFSET $3`,
-      [accountId, limit, offset],
-    );
-    const [counts] = await this.db.query(
-      `SELECT count(*) FILTER (WHERE TRUE ${filter})::int AS total, count(*) FILTER (WHERE read_at IS NULL)::int AS unread
-         FROM notifications WHERE account_id = $1`,
-      [accountId],
-    );
-    return { rows, total: counts.total, unread: counts.unread };
+    // One snapshot for the page and its counts, so a notification arriving in between cannot make them disagree.
+    return this.db.transaction('REPEATABLE READ', async (m) => {
+      const rows: NotificationRow[] = await m.query(
+        `SELECT message_id, inquiry_id, purpose, title, body, link, created_at, read_at FROM notifications
+          WHERE account_id = $1 ${filter} ORDER BY created_at DESC, message_id DESC LIMIT $2 OFFSET $3`,
+        [accountId, limit, offset],
+      );
+      const [counts] = await m.query(
+        `SELECT count(*) FILTER (WHERE TRUE ${filter})::int AS total, count(*) FILTER (WHERE read_at IS NULL)::int AS unread
+           FROM notifications WHERE account_id = $1`,
+        [accountId],
+      );
+      return { rows, total: counts.total, unread: counts.unread };
+    });
   }
 
   /** Marks the given notifications (all of the account's when `messageIds` is undefined) read; returns what is left unread. */
