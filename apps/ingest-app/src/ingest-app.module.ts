@@ -20,6 +20,10 @@ import { InquiriesService } from './inquiries/inquiries.service.js';
 import { multerOptions, UploadInterceptor } from './inquiries/upload.js';
 import { MEDIA_PROVIDERS } from './media.providers.js';
 import { INGEST_APP_MIGRATIONS } from './migrations/index.js';
+import { NotificationsConsumer } from './notifications/notifications.consumer.js';
+import { NotificationsController } from './notifications/notifications.controller.js';
+import { NotificationsRepository } from './notifications/notifications.repository.js';
+import { NotificationsService } from './notifications/notifications.service.js';
 import { OPEN311_CONTROLLERS, OPEN311_PROVIDERS } from './open311/open311.providers.js';
 import { PortalController } from './portal/portal.controller.js';
 import { PortalRepository } from './portal/portal.repository.js';
@@ -44,7 +48,7 @@ export class IngestAppModule {
         }),
         MulterModule.register(multerOptions(config)),
       ],
-      controllers: [AccountsController, InquiriesController, CasesController, PortalController, ...OPEN311_CONTROLLERS],
+      controllers: [AccountsController, InquiriesController, CasesController, NotificationsController, PortalController, ...OPEN311_CONTROLLERS],
       providers: [
         { provide: INGEST_APP_CONFIG, useValue: config },
         ...MEDIA_PROVIDERS,
@@ -61,6 +65,9 @@ export class IngestAppModule {
         ReadModelRepository,
         ReadModelService,
         ReadModelConsumer,
+        NotificationsRepository,
+        NotificationsService,
+        NotificationsConsumer,
         ...OPEN311_PROVIDERS,
         { provide: APP_GUARD, useClass: CitizenAuthGuard },
         // Guards run in this order: the rate limit needs to know the account.

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectLogger, ProcessedMessages, TOPICS, type EventOf } from '@app/common';
+import { InjectLogger, ProcessedMessages, TOPICS, type EventOf, type PayloadOf } from '@app/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { ContactsRepository } from '../contacts/contacts.repository.js';
+import { ContactsRepository, type CaseContact } from '../contacts/contacts.repository.js';
 import { DeliveryRepository, type DeliveryIntent } from '../delivery/delivery.repository.js';
 import { DispatcherService } from '../delivery/dispatcher.service.js';
 import { NotificationPlanner } from './notification.planner.js';
@@ -100,6 +100,22 @@ export class NotificationService {
     this.dispatcher.poke();
   }
 
+  /**
+   * One notice per co-handling unit, with the contacts the event carries (`coUnits`) or, for an older event
+   * that names only `coUnitIds`, the latest copy this read model has.
+   */
+  private async coHandling(m: EntityManager, eventId: string, p: PayloadOf<typeof TOPICS.caseEvents, 'Assigned'>, c: CaseContact): Promise<DeliveryIntent[]> {
+    for (const co of p.coUnits ?? []) if (co.unitContacts) await this.contacts.saveUnit(m, co.unitId, co.unitName, co.unitContacts);
+    const ids = [...new Set([...p.coUnitIds, ...(p.coUnits ?? []).map((co) => co.unitId)])].filter((id) => id !== p.unitId);
+    const intents: DeliveryIntent[] = [];
+    for (const id of ids) {
+      const co = await this.contacts.findUnit(m, id);
+      if (!co) this.logger.warn({ inquiryId: p.inquiryId, unitId: id }, 'co-handling unit with no known contacts; no notice sent');
+      else intents.push(...this.planner.coHandling(eventId, p, c, co));
+    }
+    return intents;
+  }
+
   private async planCaseEvent(m: EntityManager, event: CaseEvent): Promise<DeliveryIntent[]> {
     const inquiryId = event.payload.inquiryId;
     switch (event.type) {
@@ -125,7 +141,8 @@ export class NotificationService {
         const c = (await this.contacts.findCase(m, inquiryId))!;
         const unit = await this.contacts.findUnit(m, p.unitId);
         if (!unit) this.logger.warn({ inquiryId, unitId: p.unitId }, 'assigned to a unit with no known contacts; no notice sent');
-        return this.planner.assigned(event.id, p, c, unit, !!before?.unitId && before.unitId !== p.unitId);
+        const lead = this.planner.assigned(event.id, p, c, unit, !!before?.unitId && before.unitId !== p.unitId);
+        return [...lead, ...(await this.coHandling(m, event.id, p, c))];
       }
       case 'SlaWarning':
       case 'SlaBreached': {
