@@ -138,6 +138,7 @@ const STANDARD = new Set(['name', 'throughputPerSec', 'p50Ms', 'p95Ms', 'p99Ms']
 function num(value: number | undefined, digits = 1): string {
   if (value === undefined || Number.isNaN(value)) return '';
   if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (Number.isInteger(value)) return String(value);
   return value.toFixed(value >= 100 ? 0 : digits);
 }
 

@@ -30,6 +30,10 @@ export interface StepFigures {
   throughputPerSec: number;
   /** Submitting request → its answer (what the citizen waits for), ms. */
   answerP99Ms: number;
+  /** How late the load generator sent the submitting requests, ms (high: the generator itself was starved). */
+  sendLagP99Ms: number;
+  /** p99 submission → decision per channel, ms. */
+  p99ByChannel: Record<string, number>;
   failures: Record<string, number>;
 }
 
@@ -99,6 +103,8 @@ export class DecisionTracker {
   figures(subs: Submission[]): StepFigures {
     const latencies: number[] = [];
     const answers: number[] = [];
+    const lags: number[] = [];
+    const byChannel: Record<string, number[]> = {};
     const failures: Record<string, number> = {};
     let assigned = 0;
     let desk = 0;
@@ -108,6 +114,7 @@ export class DecisionTracker {
     for (const s of subs) {
       firstSubmitted = Math.min(firstSubmitted, s.submittedAt);
       answers.push(s.answeredAt - s.submittedAt);
+      lags.push(s.sendLagMs);
       if (!s.ok) {
         const reason = `${s.channel}: ${s.error ?? 'failed'}`;
         failures[reason] = (failures[reason] ?? 0) + 1;
@@ -117,11 +124,13 @@ export class DecisionTracker {
       if (!d) {
         undecided++;
         latencies.push(Number.POSITIVE_INFINITY);
+        (byChannel[s.channel] ??= []).push(Number.POSITIVE_INFINITY);
         continue;
       }
       if (d.type === 'Assigned') assigned++;
       else desk++;
       latencies.push(d.at - s.submittedAt);
+      (byChannel[s.channel] ??= []).push(d.at - s.submittedAt);
       lastDecision = Math.max(lastDecision, d.at);
     }
     const decided = assigned + desk;
@@ -140,6 +149,8 @@ export class DecisionTracker {
       maxMs: finite.length ? finite.reduce((a, b) => Math.max(a, b), 0) : Number.NaN,
       throughputPerSec: decided && lastDecision > firstSubmitted ? (decided * 1000) / (lastDecision - firstSubmitted) : 0,
       answerP99Ms: percentile(answers, 99),
+      sendLagP99Ms: percentile(lags, 99),
+      p99ByChannel: Object.fromEntries(Object.entries(byChannel).map(([c, l]) => [c, percentile(l, 99)])),
       failures,
     };
   }

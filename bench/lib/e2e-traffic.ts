@@ -40,6 +40,8 @@ export interface Submission {
   submittedAt: number;
   /** Epoch ms when its last answer arrived. */
   answeredAt: number;
+  /** How late the submitting request left against its schedule (a busy load generator shows here), ms. */
+  sendLagMs: number;
   ok: boolean;
   error?: string;
 }
@@ -148,24 +150,27 @@ class Citizens {
   async inquiry(n: number, step: number, scheduled: number): Promise<Submission> {
     const { channel, photo } = channelOf(n);
     if (channel === 'app') {
+      const sendLagMs = performance.now() - scheduled;
       const { answer, key } = await this.app(n, photo);
       const ok = answer.status === 201 && !!key;
-      return { n, step, channel, photo, key: key ?? `failed:${n}`, submittedAt: epoch(scheduled), answeredAt: epoch(performance.now()), ok, ...(ok ? {} : { error: `HTTP ${answer.status}` }) };
+      return { n, step, channel, photo, key: key ?? `failed:${n}`, submittedAt: epoch(scheduled), answeredAt: epoch(performance.now()), sendLagMs, ok, ...(ok ? {} : { error: `HTTP ${answer.status}` }) };
     }
     const { content } = textOf(this.s.texts, n);
     const wechat = channel === 'wechat';
     const key = wechat ? this.openId(n) : String(this.weiboUid(n));
     const push = (text: string): Promise<HttpAnswer> => (wechat ? this.wechatPush(key, text) : this.weiboPush(this.weiboUid(n), text));
     const submitDue = scheduled + this.s.submitGapMs;
-    const fail = (error: string): Submission => ({ n, step, channel, photo, key, submittedAt: epoch(submitDue), answeredAt: epoch(performance.now()), ok: false, error });
+    let sendLagMs = performance.now() - scheduled;
+    const fail = (error: string): Submission => ({ n, step, channel, photo, key, submittedAt: epoch(submitDue), answeredAt: epoch(performance.now()), sendLagMs, ok: false, error });
     const opened = await push(content);
     if (opened.status !== 200) return fail(`long text: HTTP ${opened.status}`);
     // The citizen reads the reply, then sends 提交: never before the text's answer, never before its own time.
     await sleepUntil(submitDue);
+    sendLagMs = performance.now() - submitDue;
     const submitted = await push('提交');
     if (submitted.status !== 200) return fail(`提交: HTTP ${submitted.status}`);
     if (!Citizens.trackingIn(channel, submitted)) return fail('提交: no tracking number in the reply');
-    return { n, step, channel, photo, key, submittedAt: epoch(submitDue), answeredAt: epoch(performance.now()), ok: true };
+    return { n, step, channel, photo, key, submittedAt: epoch(submitDue), answeredAt: epoch(performance.now()), sendLagMs, ok: true };
   }
 }
 
@@ -193,7 +198,8 @@ function serve(setup: TrafficSetup): void {
       rate: command.rate,
       seconds: command.seconds,
       fire: async (i, scheduled) => {
-        buffer.push(await citizens.inquiry(first + i, command.step, scheduled));
+        const submission = await citizens.inquiry(first + i, command.step, scheduled);
+        buffer.push(submission); // after the await: `buffer` is replaced at each flush
       },
       onTick: (started) => {
         if (performance.now() - lastReport < 250) return;
