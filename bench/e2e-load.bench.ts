@@ -32,6 +32,8 @@ const list = (v: string | undefined, d: number[]): number[] => (v ? v.split(',')
 const STEPS = list(process.env.WZ_E2E_STEPS, [50, 100, 200, 350, 500, 750, 1000, 1250, 1500, 2000]);
 const STEP_SECONDS = Number(process.env.WZ_E2E_STEP_SECONDS ?? 20);
 const DRAIN_SECONDS = Number(process.env.WZ_E2E_DRAIN_SECONDS ?? 30);
+/** After the last step (usually an overload, with a backlog): until every submission is decided, at most this. */
+const FINAL_DRAIN_SECONDS = Number(process.env.WZ_E2E_FINAL_DRAIN_SECONDS ?? 120);
 const WARMUP_RATE = Number(process.env.WZ_E2E_WARMUP_RATE ?? 20);
 const WARMUP_SECONDS = Number(process.env.WZ_E2E_WARMUP_SECONDS ?? 5);
 const CEILING_COUNT = Number(process.env.WZ_E2E_CEILING_MESSAGES ?? 30_000);
@@ -266,12 +268,14 @@ export async function run(): Promise<BenchResult> {
     }
 
     // Every submission of the run, after a last drain: decided, still undecided, or failed.
-    const deadline = Date.now() + DRAIN_SECONDS * 1000;
+    const drainStart = Date.now();
+    const deadline = drainStart + FINAL_DRAIN_SECONDS * 1000;
     while (tracker.undecided(t.all) > 0 && Date.now() < deadline) {
       progress(`final drain: ${tracker.undecided(t.all)} undecided`);
       await sleep(500);
     }
     const total = tracker.figures(t.all);
+    notes.push(`after the last step, ${((Date.now() - drainStart) / 1000).toFixed(1)} s until ${total.undecided ? `the final drain gave up with ${total.undecided} undecided` : 'every submission was decided'}`);
     const services = p.stats();
     const crashes = services.reduce((n, s) => n + s.crashes, 0);
 
