@@ -38,7 +38,9 @@ const WARMUP_RATE = Number(process.env.WZ_E2E_WARMUP_RATE ?? 20);
 const WARMUP_SECONDS = Number(process.env.WZ_E2E_WARMUP_SECONDS ?? 5);
 const CEILING_COUNT = Number(process.env.WZ_E2E_CEILING_MESSAGES ?? 30_000);
 const SUBMIT_GAP_MS = Number(process.env.WZ_E2E_SUBMIT_GAP_MS ?? 500);
-const P99_LIMIT_MS = 1000;
+/** The p99 that ends the run; the goals always use 1 s. A busy machine may need more to check the harness. */
+const P99_LIMIT_MS = Number(process.env.WZ_E2E_P99_LIMIT_MS ?? 1000);
+const GOAL_P99_MS = 1000;
 const ERROR_LIMIT = 0.01;
 const GOAL_SUSTAINED = 1000;
 const GOAL_P99_RATE = 500;
@@ -283,7 +285,8 @@ export async function run(): Promise<BenchResult> {
       const mix = i === 0 ? ' (60% app, 1 in 10 with a photo; 25% WeChat, 15% Weibo)' : '';
       rows.push(stepRow(`${o.rate}/s offered${mix}`, o));
     }
-    const passing = outcomes.filter((o) => !o.stop);
+    // Sustained: the best step within the goal's p99 and error rate, whatever WZ_E2E_P99_LIMIT_MS let run.
+    const passing = outcomes.filter((o) => o.figures.p99Ms <= GOAL_P99_MS && o.figures.failed <= ERROR_LIMIT * o.figures.submitted);
     const best = passing.reduce<StepOutcome | undefined>((a, o) => (!a || o.figures.throughputPerSec > a.figures.throughputPerSec ? o : a), undefined);
     const last = outcomes.at(-1);
     for (const o of [best, last].filter((x, i, all): x is StepOutcome => !!x && all.indexOf(x) === i)) {
@@ -322,7 +325,7 @@ export async function run(): Promise<BenchResult> {
       },
       {
         goal: `p99 submission → assignment < 1 s at ${GOAL_P99_RATE}/s`,
-        met: !!at500 && at500.figures.p99Ms < P99_LIMIT_MS && at500.figures.failed <= ERROR_LIMIT * at500.figures.submitted,
+        met: !!at500 && at500.figures.p99Ms < GOAL_P99_MS && at500.figures.failed <= ERROR_LIMIT * at500.figures.submitted,
         measured: at500
           ? `${finite(at500.figures.p99Ms) ?? 'endless'} ms p99, ${at500.figures.undecided} undecided, ${at500.figures.failed} failed`
           : `no step at ${GOAL_P99_RATE}/s (steps ${outcomes.map((o) => o.rate).join(', ')})`,

@@ -143,7 +143,13 @@ export async function startPlatform(o: PlatformOptions): Promise<Platform> {
     ServiceSet: new (options: object) => ServiceSet;
   };
   const services = new ServiceSet({ root: o.root, dist: join(o.root, 'dist'), logDir, env, log: o.log });
+  // Interrupted (bench/run.ts exits on Ctrl-C after stopping the broker): no service outlives the benchmark.
+  const killAll = (): void => {
+    for (const p of services.procs.values()) if (!p.exited && p.child.pid) process.kill(p.child.pid, 'SIGKILL');
+  };
+  process.once('exit', killAll);
   const stop = async (): Promise<void> => {
+    process.removeListener('exit', killAll);
     await services.stopAll();
     await Promise.allSettled([wechat.close(), weibo.close(), smtp.close()]);
   };
