@@ -30,7 +30,7 @@ export interface StepFigures {
   throughputPerSec: number;
   /** Submitting request → its answer (what the citizen waits for), ms. */
   answerP99Ms: number;
-  /** How late the load generator sent the submitting requests, ms (high: the generator itself was starved). */
+  /** How late the load generator started the inquiries, ms (high: the generator itself was starved). */
   sendLagP99Ms: number;
   /** p99 submission → decision per channel, ms. */
   p99ByChannel: Record<string, number>;

@@ -40,7 +40,7 @@ export interface Submission {
   submittedAt: number;
   /** Epoch ms when its last answer arrived. */
   answeredAt: number;
-  /** How late the submitting request left against its schedule (a busy load generator shows here), ms. */
+  /** How late the inquiry's first request left against its schedule: the load generator's own delay, ms. */
   sendLagMs: number;
   ok: boolean;
   error?: string;
@@ -160,13 +160,12 @@ class Citizens {
     const key = wechat ? this.openId(n) : String(this.weiboUid(n));
     const push = (text: string): Promise<HttpAnswer> => (wechat ? this.wechatPush(key, text) : this.weiboPush(this.weiboUid(n), text));
     const submitDue = scheduled + this.s.submitGapMs;
-    let sendLagMs = performance.now() - scheduled;
+    const sendLagMs = performance.now() - scheduled;
     const fail = (error: string): Submission => ({ n, step, channel, photo, key, submittedAt: epoch(submitDue), answeredAt: epoch(performance.now()), sendLagMs, ok: false, error });
     const opened = await push(content);
     if (opened.status !== 200) return fail(`long text: HTTP ${opened.status}`);
     // The citizen reads the reply, then sends 提交: never before the text's answer, never before its own time.
     await sleepUntil(submitDue);
-    sendLagMs = performance.now() - submitDue;
     const submitted = await push('提交');
     if (submitted.status !== 200) return fail(`提交: HTTP ${submitted.status}`);
     if (!Citizens.trackingIn(channel, submitted)) return fail('提交: no tracking number in the reply');
