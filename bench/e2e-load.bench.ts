@@ -91,12 +91,15 @@ class Traffic {
   private failed?: (error: Error) => void;
   started = 0;
   total = 0;
+  /** Inquiries of the current step whose requests were all answered. */
+  answered = 0;
 
   constructor(setup: TrafficSetup, onSubmissions: (subs: Submission[]) => void) {
     this.worker = new Worker(new URL('./lib/e2e-traffic.js', import.meta.url), { workerData: { e2eTraffic: setup } });
     this.worker.on('message', (m: TrafficMessage) => {
       if ('submissions' in m) {
         this.all.push(...m.submissions);
+        this.answered += m.submissions.length;
         onSubmissions(m.submissions);
       } else if ('progress' in m) {
         this.started = m.progress.started;
@@ -108,6 +111,7 @@ class Traffic {
 
   step(step: number, rate: number, seconds: number): Promise<number> {
     this.started = 0;
+    this.answered = 0;
     this.total = Math.round(rate * seconds);
     return new Promise((resolve, reject) => {
       this.done = resolve;
@@ -235,7 +239,7 @@ export async function run(): Promise<BenchResult> {
     const step = async (index: number, rate: number, seconds: number, label: string): Promise<StepOutcome> => {
       sampler!.take();
       const ticker = setInterval(() => {
-        progress(`${label} ${bar(t.started, t.total)} ${t.started}/${t.total} started · ${t.all.length} answered · ${tracker.events} case events`);
+        progress(`${label} ${bar(t.started, t.total)} ${t.started}/${t.total} started · ${t.answered} answered · ${tracker.events} case events read`);
       }, 250);
       try {
         await t.step(index, rate, seconds);
