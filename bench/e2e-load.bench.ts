@@ -217,7 +217,7 @@ export async function run(): Promise<BenchResult> {
     sampler = new ProcSampler(async () => {
       const { rows: backends } = await pgClient.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
       return { ...p.pids(), ...(brokerPid ? { kafka: [brokerPid] } : {}), postgres: backends.map((b) => b.pid), bench: [process.pid] };
-    });
+    }, new Set(['postgres']));
     sampler.start();
 
     const setup: TrafficSetup = {
@@ -348,7 +348,7 @@ export async function run(): Promise<BenchResult> {
     if (total.failed) notes.push(`failures: ${JSON.stringify(total.failures)}`);
     notes.push(
       `steps of ${STEP_SECONDS} s (WZ_E2E_STEPS=${STEPS.join(',')}), each drained up to ${DRAIN_SECONDS} s; stop when p99 > ${P99_LIMIT_MS} ms or > 1% fail. Latency: scheduled send of the submitting request (app POST, WeChat/Weibo 提交 ${SUBMIT_GAP_MS} ms after the long text) → Assigned/QueuedForDesk read from case.events.v1 by this process; undecided inquiries count as endless.`,
-      'throughput: decided inquiries / (last decision − first submission) of the step. answerP99Ms: the submitting request until its HTTP answer. sendLagP99Ms: how late the load generator started the inquiries against their schedule (high: the generator itself was starved of CPU, and the figures blame the services for it). cpuMem: mean CPU % of one core over the load / peak RSS, per service, the broker JVM (kafka), this database\'s PostgreSQL backends (pg), and this process (load: the load worker, the case-event consumer, the stand-ins and the SMTP server).',
+      'throughput: decided inquiries / (last decision − first submission) of the step. answerP99Ms: the submitting request until its HTTP answer. sendLagP99Ms: how late the load generator started the inquiries against their schedule (high: the generator itself was starved of CPU, and the figures blame the services for it). cpuMem: mean CPU % of one core over the load / peak RSS, per service, the broker JVM (kafka), this database\'s PostgreSQL backends (pg; memory: their own pages, without the shared buffers), and this process (load: the load worker, the case-event consumer, the stand-ins and the SMTP server).',
       `services: ${services.map((s) => `${s.service} ${s.starts} start(s), ${s.crashes} crash(es)`).join('; ')}${process.env.WZ_E2E_KEEP ? `; logs in ${p.logDir}` : ''}`,
       'The corpus is anonymised ("A市", "A3区"); a county of the city is put in front of each text. Texts that look alike at one place are folded by the router into a desk case (QueuedForDesk), which counts as a decision.',
     );

@@ -9,6 +9,8 @@ interface Sample {
   /** utime + stime, in ticks. */
   ticks: number;
   rssKb: number;
+  /** Resident memory of the process's own (anonymous) pages: without shared memory such as PostgreSQL's buffers. */
+  anonKb: number;
 }
 
 function sample(pid: number): Sample | undefined {
@@ -17,8 +19,9 @@ function sample(pid: number): Sample | undefined {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state): utime is field 14, stime field 15.
     const ticks = Number(fields[11]) + Number(fields[12]);
-    const rss = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return { ticks, rssKb: rss ? Number(rss[1]) : 0 };
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+    return { ticks, rssKb: kb('VmRSS'), anonKb: kb('RssAnon') };
   } catch {
     return undefined; // gone, or not ours to read
   }
@@ -29,7 +32,7 @@ export interface GroupFigures {
   cpuPercent: number;
   /** Highest one-second CPU seen. */
   cpuMaxPercent: number;
-  /** Highest total resident memory seen. */
+  /** Highest total resident memory seen (own pages only for `privateMemory` groups). */
   rssMaxMb: number;
   samples: number;
 }
@@ -51,9 +54,15 @@ export class ProcSampler {
   private last = new Map<number, Sample>();
   private lastAt = 0;
   private window = new Map<string, GroupWindow>();
+  private busy = false;
 
+  /**
+   * @param privateMemory groups whose memory is the sum of their processes' own pages (RssAnon): for PostgreSQL,
+   *   whose backends all map the same shared buffers, summing VmRSS would count them once per backend.
+   */
   constructor(
     private readonly groups: () => Promise<Record<string, number[]>> | Record<string, number[]>,
+    private readonly privateMemory: ReadonlySet<string> = new Set(),
     private readonly intervalMs = 1000,
   ) {}
 
@@ -82,11 +91,15 @@ export class ProcSampler {
   }
 
   private async tick(): Promise<void> {
+    if (this.busy) return; // the pid query of the last tick has not answered yet
+    this.busy = true;
     let groups: Record<string, number[]>;
     try {
       groups = await this.groups();
     } catch {
       return;
+    } finally {
+      this.busy = false;
     }
     const now = Date.now();
     const seconds = this.lastAt ? (now - this.lastAt) / 1000 : 0;
@@ -98,7 +111,7 @@ export class ProcSampler {
         const s = sample(pid);
         if (!s) continue;
         next.set(pid, s);
-        rssKb += s.rssKb;
+        rssKb += this.privateMemory.has(name) ? s.anonKb : s.rssKb;
         const before = this.last.get(pid);
         if (before) ticks += Math.max(0, s.ticks - before.ticks);
       }
