@@ -18,7 +18,7 @@ import { currentProgress } from './lib/progress.js';
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const ROOT = join(HERE, '..', '..');
 const RESULTS = join(ROOT, 'bench', 'results');
-const APP_SCHEMAS = ['ingest_app', 'ingest_wechat', 'ingest_weibo', 'router', 'notifier'];
+const APP_SCHEMAS = ['ingest_app', 'ingest_wechat', 'ingest_weibo', 'router', 'notifier', 'wz_shared'];
 const DEFAULT_BENCH_PORT = 29500;
 
 interface KafkaScript {
