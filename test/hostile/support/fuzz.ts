@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Admin } from 'kafkajs';
@@ -45,7 +46,6 @@ export function reasonOf(res: Response): string | undefined {
     const code = typeof b.code === 'string' ? b.code : typeof b.error === 'string' ? b.error : undefined;
     if (code && typeof b.message === 'string' && b.message) return `${code}: ${b.message}`;
     if (typeof b.message === 'string' && b.message) return b.message;
-    return undefined;
   }
   const xml = /<description>([^<]+)<\/description>/.exec(res.text ?? '');
   return xml ? xml[1] : undefined;
@@ -54,11 +54,13 @@ export function reasonOf(res: Response): string | undefined {
 /** The oracle of every hostile input: a 4xx with a reason, in time. Returns the reason for tallying. */
 export function expectRefused(sent: { res: Response; ms: number }, allowed: number[] | 'any4xx' = 'any4xx'): string {
   const { res, ms } = sent;
-  const where = `${res.req?.method} ${res.req?.path?.slice(0, 120)} → ${res.status} ${String(res.text).slice(0, 300)}`;
+  const req = (res as unknown as { req?: { method?: string; path?: string; getHeaders?: () => Record<string, unknown> } }).req;
+  const headBytes = (req?.path?.length ?? 0) + Object.values(req?.getHeaders?.() ?? {}).reduce<number>((n, v) => n + String(v).length, 0);
+  const where = `${req?.method} ${req?.path?.slice(0, 120)} → ${res.status} ${String(res.text).slice(0, 300)}`;
   if (res.status < 400 || res.status > 499) throw new Error(`expected a 4xx, got: ${where}`);
   // Node's HTTP parser refuses a request head over 16 KB with a bare 431 before any application code runs;
   // the status line is the only reason it gives. Allowed only for heads that really are that long.
-  if (res.status === 431 && (res.req?.path?.length ?? 0) > MAX_HEAD_BYTES / 2) return 'request head too large (HTTP parser)';
+  if (res.status === 431 && headBytes > MAX_HEAD_BYTES / 2) return 'request head too large (HTTP parser)';
   if (allowed !== 'any4xx' && !allowed.includes(res.status)) throw new Error(`expected one of ${allowed.join('/')}, got: ${where}`);
   const reason = reasonOf(res);
   if (!reason) throw new Error(`a refusal without a reason: ${where}`);
@@ -75,6 +77,8 @@ export class StoreProbe {
     private readonly schemas: string[],
     /** Tables a background job may change on its own (e.g. the consumers' bookkeeping), never written by a request. */
     private readonly ignore: string[] = [],
+    /** Folders whose files count too (media store, upload temp folder). */
+    private readonly dirs: string[] = [],
   ) {}
 
   async snapshot(): Promise<Record<string, number>> {
@@ -92,6 +96,10 @@ export class StoreProbe {
       const key = `${t.schema}.${t.name}`;
       if (this.ignore.includes(key) || t.name === 'migrations') continue;
       out[key] = (await this.db.query(`SELECT count(*)::int AS n FROM "${t.schema}"."${t.name}"`))[0].n;
+    }
+    for (const dir of this.dirs) {
+      const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+      out[`files:${dir}`] = entries.filter((e) => e.isFile()).length;
     }
     for (const topic of (await this.admin.listTopics()).filter((name) => !name.startsWith('__')).sort()) {
       const offsets = await this.admin.fetchTopicOffsets(topic);
