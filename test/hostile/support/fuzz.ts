@@ -108,6 +108,17 @@ export class StoreProbe {
     return out;
   }
 
+  /** Waits until nothing changes for 2 s (consumers catching up with earlier files' events), at most 60 s. */
+  async quiesce(): Promise<void> {
+    let last = JSON.stringify(await this.snapshot());
+    for (let stable = 0, i = 0; stable < 2 && i < 60; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const now = JSON.stringify(await this.snapshot());
+      stable = now === last ? stable + 1 : 0;
+      last = now;
+    }
+  }
+
   /** What changed between two snapshots (only keys whose counts differ). */
   static diff(before: Record<string, number>, after: Record<string, number>): Record<string, [number, number]> {
     const changed: Record<string, [number, number]> = {};
