@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { startIngestApp, type IngestAppHarness } from '../ingest-app/support/ingest-app-harness.js';
 import { specExampleForm } from '../open311/support/open311-client.js';
+import { discoverRoutes, routeName } from './support/routes.js';
 import {
   assertRefused,
   deepJson,
@@ -22,6 +23,7 @@ import {
   wellFormed,
 } from './support/fuzz.js';
 
+const ADMIN_TOKEN = 'hostile-admin-token-0123456789-abcdefgh';
 const GOOD = { content: '榆阳区新建南路某小区门口的路灯已经坏了两周，晚上出行很不安全。', typeHint: '投诉' };
 const CRLF = '\r\n';
 
@@ -52,6 +54,9 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
   let photo: Buffer;
   let apiKey: string;
   let citizenToken: string;
+  let citizenRefresh: string;
+  let mine: { inquiryId: string };
+  const MINE_TEXT = `只有本人能看的诉求内容-${Date.now()}`;
   let ownCase: { inquiryId: string; followUpToken: string };
   const http = () => request(base);
   const json = (path: string, body: string | Buffer, headers: Record<string, string> = {}) => {
@@ -61,15 +66,17 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
   };
 
   beforeAll(async () => {
-    h = await startIngestApp({ OPEN311_MEDIA_WORKER: 'false', OPEN311_ADMIN_TOKEN: 'hostile-admin-token-0123456789-abcdefgh' });
+    h = await startIngestApp({ OPEN311_MEDIA_WORKER: 'false', OPEN311_ADMIN_TOKEN: ADMIN_TOKEN });
     base = await listen(h.app);
     photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366cc' } }).jpeg().toBuffer();
     // What the case endpoints need to exist before the hostile part starts.
     const phone = `139${String(Date.now()).slice(-8)}`;
     citizenToken = (await http().post('/accounts/register').send({ phone, password: 'hostile-pass-1' }).expect(201)).body.accessToken;
+    citizenRefresh = (await http().post('/accounts/login').send({ phone, password: 'hostile-pass-1' }).expect(200)).body.refreshToken;
+    mine = (await http().post('/inquiries').set('Authorization', `Bearer ${citizenToken}`).send({ content: MINE_TEXT }).expect(201)).body;
     const anon = await http().post('/inquiries').send(GOOD).expect(201);
     ownCase = { inquiryId: anon.body.inquiryId, followUpToken: anon.body.followUpToken };
-    apiKey = (await http().post('/open311/admin/keys').set('X-Admin-Token', 'hostile-admin-token-0123456789-abcdefgh').send({ name: 'hostile' }).expect(201)).body.apiKey;
+    apiKey = (await http().post('/open311/admin/keys').set('X-Admin-Token', ADMIN_TOKEN).send({ name: 'hostile' }).expect(201)).body.apiKey;
     // The read model (case_views, case_timeline) and the consumers' bookkeeping are written by the
     // case.events.v1 consumer only, which may still be catching up with earlier files' events.
     probe = new StoreProbe(h.db, ['ingest_app'], ['ingest_app.case_views', 'ingest_app.case_timeline', 'ingest_app.processed_messages', 'ingest_app.portal_counters'], [h.mediaDir, h.uploadDir]);
@@ -307,6 +314,70 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
       send: ({ method, path, type, body }) => (method === 'post' ? http().post(path).set('Content-Type', type).send(body) : http().get(path)),
       numRuns: 50,
     }));
+
+  // ------------------------------------------------------------ access matrix
+
+  /** Routes anyone may call (the citizen API is mostly public: anonymous submission is a feature). */
+  const PUBLIC = [
+    'GET /health', 'GET /ready', 'GET /metrics',
+    'POST /accounts/register', 'POST /accounts/login', 'POST /accounts/refresh', 'POST /accounts/logout',
+    'POST /inquiries',
+    'GET /portal/cases', 'GET /portal/cases/:inquiryId', 'GET /portal/figures', 'GET /portal/units', 'GET /portal/media/photos/:prefix/:file',
+    'GET /open311/:file', 'GET /open311/v2/:file', 'POST /open311/v2/:file', 'GET /open311/v2/services/:file', 'GET /open311/v2/requests/:file',
+    'GET /open311/v2/tokens/:file', 'ALL /open311/v2/*path',
+  ];
+  /** Signed-in citizens only. */
+  const CITIZEN = ['GET /me/cases'];
+  /**
+   * The citizen's own case: signed in, or anonymous with the case's X-Follow-Up-Token. Without either the answer
+   * is the same 404 as for a case that does not exist (by design, cases/cases.service.ts: ids cannot be probed).
+   */
+  const OWN_CASE = ['GET /cases/:inquiryId', 'POST /cases/:inquiryId/information', 'POST /cases/:inquiryId/rating'];
+  /** Open311 key administration: X-Admin-Token. */
+  const ADMIN = ['GET /open311/admin/keys', 'POST /open311/admin/keys', 'DELETE /open311/admin/keys/:keyId'];
+
+  it('access: every discovered route is in exactly one class, and the public list is exact', () => {
+    const names = discoverRoutes(h.app).map(routeName).sort();
+    expect(names).toEqual([...PUBLIC, ...CITIZEN, ...OWN_CASE, ...ADMIN].sort());
+  });
+
+  it('access: no credentials → 401 (own-case routes: the designed 404), a token of another kind or citizen → 401/403/404, never the case', async () => {
+    const other = (await http().post('/accounts/register').send({ phone: `137${String(Date.now()).slice(-8)}`, password: 'other-citizen-1' }).expect(201)).body;
+    const before = await probe.snapshot();
+    const fill = (path: string) => path.replace(':inquiryId', mine.inquiryId).replace(':keyId', 'none');
+    const send = (name: string, headers: Record<string, string>) => {
+      const [method, path] = name.split(' ');
+      const req = method === 'GET' ? http().get(fill(path)) : method === 'DELETE' ? http().delete(fill(path)) : http().post(fill(path)).send(path.endsWith('rating') ? { rating: '满意' } : path.endsWith('keys') ? { name: 'x' } : { text: '冒充补充' });
+      for (const [k, v] of Object.entries(headers)) req.set(k, v);
+      return timed(req);
+    };
+    const check = async (name: string, category: string, headers: Record<string, string>, statuses: number[]) => {
+      const sent = await send(name, headers);
+      tally.record(name, category, sent.res.status);
+      expectRefused(sent, statuses);
+      expect(sent.res.text).not.toContain(MINE_TEXT);
+    };
+    for (const name of CITIZEN) {
+      await check(name, 'access: no credentials', {}, [401]);
+      await check(name, 'access: refresh token as access token', { Authorization: `Bearer ${citizenRefresh}` }, [401]);
+    }
+    for (const name of OWN_CASE) {
+      await check(name, 'access: no credentials', {}, [404]);
+      await check(name, 'access: another citizen', { Authorization: `Bearer ${other.accessToken}` }, [403, 404]);
+      await check(name, 'access: another case’s follow-up token', { 'X-Follow-Up-Token': ownCase.followUpToken }, [403, 404]);
+    }
+    for (const name of ADMIN) {
+      await check(name, 'access: no credentials', {}, [401]);
+      await check(name, 'access: citizen token (wrong role)', { Authorization: `Bearer ${citizenToken}` }, [403]);
+      await check(name, 'access: wrong admin token', { 'X-Admin-Token': 'x'.repeat(40) }, [403]);
+    }
+    await settle();
+    expect(StoreProbe.diff(before, await probe.snapshot())).toEqual({});
+    // The control: the owner does see the case.
+    const own = await http().get(`/cases/${mine.inquiryId}`).set('Authorization', `Bearer ${citizenToken}`).expect(200);
+    expect(own.text).toContain(MINE_TEXT);
+    await http().get('/open311/admin/keys').set('X-Admin-Token', ADMIN_TOKEN).expect(200);
+  });
 
   // ------------------------------------------------------------ controls: the oracle can fail
 
