@@ -97,7 +97,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
       arbitrary: fc.oneof({ weight: 4, arbitrary: malformedJson() }, { weight: 1, arbitrary: deepJson() }),
       send: (body) => json('/inquiries', body),
       statuses: [400, 413],
-      numRuns: 40,
+      numRuns: 22,
     }));
 
   it('refuses JSON submissions with invalid fields: types, ranges, lengths, unknown fields, NULs (400)', () =>
@@ -116,7 +116,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
       ),
       send: (change) => json('/inquiries', JSON.stringify({ ...GOOD, ...change })),
       statuses: [400, 413],
-      numRuns: 80,
+      numRuns: 44,
     }));
 
   it('refuses oversize JSON bodies, bad Idempotency-Keys and bad bearer tokens', () =>
@@ -132,7 +132,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
       ),
       send: ({ body, headers }) => json('/inquiries', body, headers),
       statuses: [400, 401, 413],
-      numRuns: 40,
+      numRuns: 22,
     }));
 
   // ------------------------------------------------------------ POST /inquiries (multipart)
@@ -176,7 +176,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
       ),
       send: ({ type, body }) => http().post('/inquiries').set('Content-Type', type).send(body),
       statuses: [400, 413, 415],
-      numRuns: 60,
+      numRuns: 33,
     }));
 
   it('refuses submissions in content types it does not take (415 or 400)', () =>
@@ -185,7 +185,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
       category: 'wrong content type',
       arbitrary: fc.constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'image/jpeg', 'application/octet-stream'),
       send: (type) => http().post('/inquiries').set('Content-Type', type).send(type.includes('urlencoded') ? 'content=abc' : 'content'),
-      numRuns: 5,
+      numRuns: 8,
     }));
 
   // ------------------------------------------------------------ accounts
@@ -202,7 +202,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
       ),
       send: ({ path, ...body }) => json(path, JSON.stringify(body)),
       statuses: [400, 401, 409, 413],
-      numRuns: 50,
+      numRuns: 28,
     }));
 
   it('logout is idempotent by design: an unknown but well-shaped refresh token is a 204, a malformed one a 4xx; nothing stored', async () => {
@@ -215,7 +215,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
         if (shaped && sent.res.status !== 413) expect(sent.res.status).toBe(204);
         else expectRefused(sent, [400, 413]);
       }),
-      fuzzParams(25),
+      fuzzParams(14),
     );
     await settle();
     expect(StoreProbe.diff(before, await probe.snapshot())).toEqual({});
@@ -253,7 +253,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
           }
         }
       },
-      numRuns: 60,
+      numRuns: 33,
     }));
 
   // ------------------------------------------------------------ portal (read-only)
@@ -269,7 +269,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
         fc.constantFrom('/portal/media/photos/..%2F..%2Fetc/passwd', '/portal/media/photos/ab/..%00.jpg', '/portal/media/photos/%2e%2e/%2e%2e', '/portal/media/photos/zz/none.jpg'),
       ),
       send: (path) => http().get(path),
-      numRuns: 40,
+      numRuns: 22,
     }));
 
   // ------------------------------------------------------------ Open311
@@ -296,7 +296,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
         const form = specExampleForm(apiKey, { ...rest, api_key: key === undefined ? undefined : wellFormed(key) });
         return http().post(`/open311/v2/requests.${format}`).set('Content-Type', 'application/x-www-form-urlencoded').send(form);
       },
-      numRuns: 60,
+      numRuns: 33,
     }));
 
   it('refuses malformed Open311 bodies and hostile GETs (spec errors, never a 5xx)', () =>
@@ -312,7 +312,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
         fc.constantFrom('/open311/v2/requests.html', '/open311/v2/../../etc/passwd', '/open311/v2/tokens/%00.json', '/open311/discovery.yaml').map((path) => ({ method: 'get' as const, path, type: '', body: '' })),
       ),
       send: ({ method, path, type, body }) => (method === 'post' ? http().post(path).set('Content-Type', type).send(body) : http().get(path)),
-      numRuns: 50,
+      numRuns: 28,
     }));
 
   // ------------------------------------------------------------ access matrix
@@ -395,7 +395,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
         const [row] = await h.db.query('SELECT content FROM ingest_app.inquiries WHERE inquiry_id = $1', [sent.res.body.inquiryId]);
         expect(row.content).toBe(content);
       }),
-      fuzzParams(15),
+      fuzzParams(8),
     );
   });
 });

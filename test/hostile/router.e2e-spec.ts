@@ -164,7 +164,7 @@ describe('hostile input and access: router (staff and agency API)', () => {
         const path = `/agency/cases/${encodeURIComponent(wellFormed(id)) || '%20'}${suffix}`;
         return suffix ? http().post(path).set('Authorization', agent()).send({ text: '答复内容足够长足够长足够长', reason: '理由', workingDays: 1 }) : http().get(path).set('Authorization', agent());
       },
-      numRuns: 40,
+      numRuns: 22,
     }));
 
   it('refuses hostile bodies for reply, return, extension and notes (400), the case unchanged', () =>
@@ -186,7 +186,7 @@ describe('hostile input and access: router (staff and agency API)', () => {
       ),
       send: ({ path, body }) => http().post(`/agency/cases/${caseA}/${path}`).set('Authorization', agent()).set('Content-Type', 'application/json').send(JSON.stringify(body)),
       statuses: [400, 413],
-      numRuns: 60,
+      numRuns: 33,
     }));
 
   it('refuses malformed and deeply nested JSON at every agency write (400)', () =>
@@ -199,7 +199,7 @@ describe('hostile input and access: router (staff and agency API)', () => {
         return (url.endsWith('webhook') ? http().put(url) : http().post(url)).set('Authorization', agent()).set('Content-Type', 'application/json').send(body);
       },
       statuses: [400, 413],
-      numRuns: 40,
+      numRuns: 22,
     }));
 
   it('refuses hostile list queries, webhook registrations and uploads (4xx)', () =>
@@ -227,7 +227,7 @@ describe('hostile input and access: router (staff and agency API)', () => {
         }
       },
       statuses: [400, 413, 415],
-      numRuns: 40,
+      numRuns: 22,
     }));
 
   it('refuses hostile staff logins (400/401)', () =>
@@ -237,7 +237,7 @@ describe('hostile input and access: router (staff and agency API)', () => {
       arbitrary: fc.record({ username: fc.oneof(hostileString(80), fc.constantFrom('', null, 42, "admin' --")), password: fc.oneof(hostileString(80), fc.constantFrom('', null)) }),
       send: (body) => http().post('/auth/login').send(body),
       statuses: [400, 401, 413],
-      numRuns: 30,
+      numRuns: 16,
     }));
 
   it('control: a photo a unit uploads is accepted (the upload refusals above can fail)', async () => {

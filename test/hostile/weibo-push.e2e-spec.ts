@@ -72,7 +72,7 @@ describe('hostile input: Weibo push', () => {
       arbitrary: hostileString(80).filter((s) => s !== ACCOUNT.uid && s.trim() !== ''),
       send: (uid) => post(signed(), JSON.stringify(push()), 'application/json', encodeURIComponent(uid.replace(/[\uD800-\uDFFF]/g, 'x'))),
       statuses: [404],
-      numRuns: 25,
+      numRuns: 14,
     }));
 
   it('refuses wrong and missing signatures (401)', () =>
@@ -88,7 +88,7 @@ describe('hostile input: Weibo push', () => {
         return post({ ...q, signature: secret ? q.signature : signature }, JSON.stringify(push()));
       },
       statuses: [401],
-      numRuns: 30,
+      numRuns: 16,
     }));
 
   it('refuses replayed and out-of-window timestamps (milliseconds), correctly signed (401)', () =>
@@ -104,7 +104,7 @@ describe('hostile input: Weibo push', () => {
       ),
       send: (timestamp) => post(signed(ACCOUNT.appSecret, timestamp), JSON.stringify(push())),
       statuses: [401],
-      numRuns: 30,
+      numRuns: 16,
     }));
 
   it('refuses malformed and deeply nested JSON, correctly signed (400)', () =>
@@ -114,7 +114,7 @@ describe('hostile input: Weibo push', () => {
       arbitrary: fc.oneof({ weight: 4, arbitrary: malformedJson() }, { weight: 1, arbitrary: deepJson() }),
       send: (body) => post(signed(), body),
       statuses: [400],
-      numRuns: 50,
+      numRuns: 28,
     }));
 
   it('refuses JSON that is not a valid push: wrong shapes, ids, dates, another receiver, NULs (400/401)', () =>
@@ -131,7 +131,7 @@ describe('hostile input: Weibo push', () => {
       ),
       send: (change) => post(signed(), 'body' in change ? String(change.body) : JSON.stringify(push(change))),
       statuses: [400, 401],
-      numRuns: 50,
+      numRuns: 28,
     }));
 
   it('refuses oversize bodies (413) and bodies that are not JSON by type (415)', () =>
@@ -145,7 +145,7 @@ describe('hostile input: Weibo push', () => {
       ),
       send: ({ body, type }) => post(signed(), body, type),
       statuses: [413, 415],
-      numRuns: 20,
+      numRuns: 11,
     }));
 
   it('refuses junk in the query string (401)', () =>
@@ -155,7 +155,7 @@ describe('hostile input: Weibo push', () => {
       arbitrary: rawQueryJunk,
       send: (raw) => post({}, JSON.stringify(push()), 'application/json', ACCOUNT.uid, raw),
       statuses: [401],
-      numRuns: 11,
+      numRuns: 8,
     }));
 
   it('refuses URL checks with a wrong signature, a stale timestamp or no echostr', () =>
@@ -169,7 +169,7 @@ describe('hostile input: Weibo push', () => {
       ),
       send: (query) => http().get(`/weibo/${ACCOUNT.uid}${queryString(query)}`),
       statuses: [400, 401],
-      numRuns: 30,
+      numRuns: 16,
     }));
 
   it('control: a signed URL check answers any echostr exactly', async () => {
@@ -179,19 +179,20 @@ describe('hostile input: Weibo push', () => {
         tally.record('GET /weibo/:uid', 'control: valid URL check', sent.res.status);
         expect([sent.res.status, sent.res.text]).toEqual([200, echostr]);
       }),
-      fuzzParams(10),
+      fuzzParams(8),
     );
   });
 
   it('protocol: a genuine push of an unknown type is answered 200 with an empty body and stores nothing', async () => {
     const before = await probe.snapshot();
     await fc.assert(
-      fc.asyncProperty(hostileString(40).filter((t) => !['text', 'position', 'image', 'voice', 'event', 'mention'].includes(t)), async (type) => {
+      // Short enough that the push stays under the 64 KB limit (a longer one is the 413 above).
+      fc.asyncProperty(hostileString(40).filter((t) => t.length < 2000 && !['text', 'position', 'image', 'voice', 'event', 'mention'].includes(t)), async (type) => {
         const sent = await timed(post(signed(), JSON.stringify(push({ type }))));
         tally.record(endpoint, 'protocol: unknown type → empty 200', sent.res.status);
         expect([sent.res.status, sent.res.text]).toEqual([200, '']);
       }),
-      fuzzParams(20),
+      fuzzParams(11),
     );
     await settle();
     expect(StoreProbe.diff(before, await probe.snapshot())).toEqual({});
@@ -209,7 +210,7 @@ describe('hostile input: Weibo push', () => {
         expect(JSON.parse(sent.res.text)).toMatchObject({ result: true, type: 'text' });
         accepted += 1;
       }),
-      fuzzParams(25),
+      fuzzParams(14),
     );
     expect(await inbound()).toBe(before + accepted);
   });
