@@ -80,6 +80,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
     // The read model (case_views, case_timeline) and the consumers' bookkeeping are written by the
     // case.events.v1 consumer only, which may still be catching up with earlier files' events.
     probe = new StoreProbe(h.db, ['ingest_app'], ['ingest_app.case_views', 'ingest_app.case_timeline', 'ingest_app.processed_messages', 'ingest_app.portal_counters'], [h.mediaDir, h.uploadDir]);
+    await probe.quiesce();
   });
 
   afterAll(async () => {

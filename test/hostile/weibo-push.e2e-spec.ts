@@ -54,6 +54,8 @@ describe('hostile input: Weibo push', () => {
     booted = await bootWeibo(stand);
     base = await listen(booted.app);
     probe = new StoreProbe(booted.db, ['ingest_weibo']);
+    // Its case.events.v1 consumer may still be reading what earlier files published.
+    await probe.quiesce();
   });
 
   afterAll(async () => {
@@ -130,7 +132,7 @@ describe('hostile input: Weibo push', () => {
         fc.record({ type: fc.constant('image'), data: fc.constantFrom({}, { tovfid: 'x' }, { tovfid: -1 }, { tovfid: '1'.repeat(30) }) }),
       ),
       send: (change) => post(signed(), 'body' in change ? String(change.body) : JSON.stringify(push(change))),
-      statuses: [400, 401],
+      statuses: [400, 401, 413],
       numRuns: 28,
     }));
 
