@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { MulterModule } from '@nestjs/platform-express';
 import { PlatformModule } from '@app/common';
 import { HttpErrorFilter } from '@app/common/http/http-error.filter.js';
+import { PlainInputPipe } from '@app/common/http/plain-input.pipe.js';
 import { AccountsController } from './accounts/accounts.controller.js';
 import { AccountsRepository } from './accounts/accounts.repository.js';
 import { AccountsService } from './accounts/accounts.service.js';
@@ -73,6 +74,8 @@ export class IngestAppModule {
         // Guards run in this order: the rate limit needs to know the account.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        // Before validation: bodies nested too deeply and text PostgreSQL cannot store are a 400 (hostile input).
+        { provide: APP_PIPE, useClass: PlainInputPipe },
         {
           provide: APP_PIPE,
           useValue: new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }),
