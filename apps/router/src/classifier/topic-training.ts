@@ -36,7 +36,7 @@ export const V3_TRAINING: TrainingOptions = {
   features: { bits: 18, titleChars: 20, titleWeight: 2, titleMinChars: 40 },
   learner: 'svm+nbsvm',
   svmC: 3,
-  nbsvmC: 1,
+  nbsvmC: 3,
   nbAlpha: 1,
   maxPasses: 30,
   seed: 20261127,
