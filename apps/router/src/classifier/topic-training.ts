@@ -1,6 +1,6 @@
 /**
  * Training of the topic model (used by apps/router/tools/train-topic.ts, never at run time). Deterministic:
- * fixed row order, a seeded shuffle, a fixed number of passes.
+ * fixed row order, seeded shuffles, at most 30 passes.
  *
  * v3 sums two one-vs-rest linear scorers over the same features, which is the same as averaging their
  * logits (their calibrated temperatures came out equal), so serving stays one weight matrix:
@@ -9,8 +9,7 @@
  *   log-count ratio r, folded back into plain weights (w·(r∘x) = (w∘r)·x).
  */
 import { createHash } from 'node:crypto';
-import type { FeatureSpec, SparseVector } from './text-features.js';
-import { featurize } from './text-features.js';
+import { featurize, TITLE_FEATURES, type FeatureSpec, type SparseVector } from './text-features.js';
 import type { TopicModelFile } from './topic-model.js';
 
 export interface LabelledText {
@@ -33,7 +32,7 @@ export interface TrainingOptions {
 }
 
 export const V3_TRAINING: TrainingOptions = {
-  features: { bits: 18, titleChars: 20, titleWeight: 2, titleMinChars: 40 },
+  features: TITLE_FEATURES,
   learner: 'svm+nbsvm',
   svmC: 3,
   nbsvmC: 3,
