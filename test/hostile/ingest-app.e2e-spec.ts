@@ -328,7 +328,7 @@ describe('hostile input: citizen app API and Open311 (ingest-app)', () => {
     'GET /open311/v2/tokens/:file', 'ALL /open311/v2/*path',
   ];
   /** Signed-in citizens only. */
-  const CITIZEN = ['GET /me/cases'];
+  const CITIZEN = ['GET /me/cases', 'GET /me/notifications', 'POST /me/notifications/read'];
   /**
    * The citizen's own case: signed in, or anonymous with the case's X-Follow-Up-Token. Without either the answer
    * is the same 404 as for a case that does not exist (by design, cases/cases.service.ts: ids cannot be probed).
