@@ -44,9 +44,15 @@ const lockKey = (c: CitizenKey): string => `wz.conv.${c.channel}.${c.account}.${
 
 /** The SQL of the conversation tables (ConversationTables migration); every call runs in the caller's transaction. */
 export class ConversationRepository {
-  /** Serialises one citizen's messages: several photos sent at once must land in the same draft. */
-  async lockCitizen(m: EntityManager, c: CitizenKey): Promise<void> {
-    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey(c)]);
+  /**
+   * Serialises each citizen's messages: several photos sent at once must land in the same draft. The locks are
+   * taken in one order (by key hash) everywhere, so two transactions locking several citizens never deadlock.
+   */
+  async lockCitizens(m: EntityManager, citizens: CitizenKey[]): Promise<void> {
+    await m.query(
+      `SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS keys`,
+      [citizens.map(lockKey)],
+    );
   }
 
   async tryLockCitizen(m: EntityManager, c: CitizenKey): Promise<boolean> {

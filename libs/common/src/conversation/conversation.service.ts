@@ -63,11 +63,11 @@ export class ConversationService {
   }
 
   /**
-   * Serialises one citizen's messages for the rest of the transaction (several photos sent at once must land
-   * in the same draft). Channels call it first, then check their de-duplication key, then `handle`.
+   * Serialises each citizen's messages for the rest of the transaction (several photos sent at once must land
+   * in the same draft). Channels call it first, then check their de-duplication keys, then `handle` each message.
    */
-  async lock(m: EntityManager, message: InboundMessage): Promise<void> {
-    await this.repo.lockCitizen(m, citizenOf(message));
+  async lock(m: EntityManager, messages: InboundMessage[]): Promise<void> {
+    await this.repo.lockCitizens(m, messages.map(citizenOf));
   }
 
   /** Runs the conversation for one message; the caller holds `lock` for this citizen in the same transaction. */
