@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { ConversationService, MediaRequest } from '../conversation/conversation.service.js';
+import type { ConversationService } from '../conversation/conversation.service.js';
 import type { ChannelAdapter, ChannelAnswer, ChannelRequest } from './channel-adapter.js';
 import { inboundKey, type ChannelPushRepository, type InboundRecord } from './channel-push.repository.js';
 import { GroupCommit } from './group-commit.js';
@@ -74,26 +74,25 @@ export class ChannelPushService<V> {
     return this.dataSource.transaction(async (m) => {
       await this.conversation.lock(m, messages);
       const answered = await this.repository.seen(m, messages);
-      const results: Accepted[] = [];
-      const records: InboundRecord[] = [];
-      const media: MediaRequest[] = [];
-      for (const message of messages) {
+      // A message is new unless its key was answered before, or comes twice in this batch (a retry that
+      // arrived while the first was waiting): the later copy then gets the first one's answer.
+      const fresh = messages.filter((message) => {
         const key = inboundKey(message);
-        if (answered.has(key)) {
-          results.push({ reply: answered.get(key)!, duplicate: true });
-          continue;
-        }
-        const outcome = await this.conversation.handle(m, message);
-        answered.set(key, outcome.reply);
-        records.push({ account: message.account, dedupKey: message.dedupKey, msgType: message.body.kind, reply: outcome.reply });
-        media.push(...outcome.media);
-        results.push({ reply: outcome.reply, duplicate: false });
-      }
-      await this.repository.enqueueMedia(m, media);
+        if (answered.has(key)) return false;
+        answered.set(key, null);
+        return true;
+      });
+      const outcomes = await this.conversation.handleAll(m, fresh);
+      const records: InboundRecord[] = fresh.map((message, i) => {
+        answered.set(inboundKey(message), outcomes[i].reply);
+        return { account: message.account, dedupKey: message.dedupKey, msgType: message.body.kind, reply: outcomes[i].reply };
+      });
+      await this.repository.enqueueMedia(m, outcomes.flatMap((o) => o.media));
       if (!(await this.repository.record(m, records))) {
         throw new Error('duplicate push recorded concurrently'); // rolls back; the vendor's retry then finds the row
       }
-      return results;
+      const first = new Set(fresh);
+      return messages.map((message) => ({ reply: answered.get(inboundKey(message)) ?? null, duplicate: !first.has(message) }));
     });
   }
 }
