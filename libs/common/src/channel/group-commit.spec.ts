@@ -2,38 +2,48 @@ import { GroupCommit } from './group-commit.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A commit function that records its batches and takes `ms` per batch. */
+/** A commit function that records its batches; each batch waits until `release` is called (or `ms` passes). */
 function recorder(ms = 20, fail: (items: string[]) => boolean = () => false) {
   const batches: string[][] = [];
+  const gates: (() => void)[] = [];
   const commit = async (items: string[]): Promise<string[]> => {
     batches.push(items);
-    await tick(ms);
+    await new Promise<void>((resolve) => {
+      gates.push(resolve);
+      if (ms > 0) setTimeout(resolve, ms);
+    });
     if (fail(items)) throw new Error(`failed: ${items.join(',')}`);
     return items.map((i) => `ok ${i}`);
   };
-  return { batches, commit };
+  const release = (): void => gates.splice(0).forEach((open) => open());
+  return { batches, commit, release };
 }
 
 describe(GroupCommit.name, () => {
   it('starts an idle lane at once and groups what arrives while its transaction runs', async () => {
-    const { batches, commit } = recorder();
+    const { batches, commit, release } = recorder(0);
     const group = new GroupCommit(commit, { lanes: 1, maxBatch: 10, keyOf: (i: string) => i });
     const first = group.submit('a');
     await tick(1);
     expect(batches).toEqual([['a']]);
     const rest = ['b', 'c', 'd'].map((i) => group.submit(i));
+    release();
+    await first;
+    await tick(1);
+    release();
     expect(await Promise.all([first, ...rest])).toEqual(['ok a', 'ok b', 'ok c', 'ok d']);
     expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
   });
 
   it('answers nobody before the batch holding its item committed', async () => {
-    const { commit } = recorder(50);
+    const { commit, release } = recorder(0);
     const group = new GroupCommit(commit, { lanes: 1, maxBatch: 10, keyOf: (i: string) => i });
     let answered = false;
-    void group.submit('a').then(() => (answered = true));
-    await tick(25);
+    const done = group.submit('a').then(() => (answered = true));
+    await tick(20);
     expect(answered).toBe(false);
-    await tick(50);
+    release();
+    await done;
     expect(answered).toBe(true);
   });
 
@@ -48,10 +58,11 @@ describe(GroupCommit.name, () => {
   });
 
   it('when a batch fails, tries each item alone so only the bad one fails', async () => {
-    const { batches, commit } = recorder(5, (items) => items.includes('bad'));
+    const { batches, commit, release } = recorder(5, (items) => items.includes('bad'));
     const group = new GroupCommit(commit, { lanes: 1, maxBatch: 10, keyOf: () => 'one' });
-    const first = group.submit('a');
-    const results = await Promise.allSettled([first, group.submit('b'), group.submit('bad'), group.submit('c')]);
+    const all = ['a', 'b', 'bad', 'c'].map((i) => group.submit(i));
+    release(); // 'a' alone; the others arrived meanwhile and go together
+    const results = await Promise.allSettled(all);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected'))).toEqual(['ok a', 'ok b', 'rejected', 'ok c']);
     expect(batches).toEqual([['a'], ['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
   });
