@@ -12,7 +12,7 @@
 // Sizes: BENCH_SCALE (default 1) multiplies every count; at 1 the whole run takes well under 2 minutes on 2 cores.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import {
   ConsumerRunner,
@@ -31,6 +31,7 @@ import {
   type RawMessage,
 } from '@app/common';
 import { percentile, type BenchResult, type BenchRow } from './lib/bench-result.js';
+import { countingConsumer, createTopic, deleteTopics, inquiryTableDdl, insertInquiryRows, INQUIRY_COLUMNS, waitFor } from './lib/ceiling.js';
 import { progress } from './lib/progress.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -72,36 +73,6 @@ function envelopeOf(bytes: number): { key: string; value: string; id: string } {
   return { key: inquiryId, value, id: envelope.id };
 }
 
-/**
- * Creates a topic and waits until every partition has a leader. kafkajs' own waitForLeaders gives up on the
- * transient "does not host this topic-partition" a fresh broker answers for a moment, so we poll ourselves.
- */
-async function createTopic(kafka: Kafka, topic: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: false });
-    await waitForAsync(`leaders of ${topic}`, async () => {
-      try {
-        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-        return topics[0]?.partitions.length === PARTITIONS && topics[0].partitions.every((p) => p.leader >= 0);
-      } catch {
-        return false;
-      }
-    }, 30_000);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function waitForAsync(what: string, done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const rate = (n: number, ms: number): number => (n * 1000) / ms;
 const latencies = (values: number[]): Pick<BenchRow, 'p50Ms' | 'p95Ms' | 'p99Ms'> => ({
   p50Ms: percentile(values, 50),
@@ -109,43 +80,9 @@ const latencies = (values: number[]): Pick<BenchRow, 'p50Ms' | 'p95Ms' | 'p99Ms'
   p99Ms: percentile(values, 99),
 });
 
-async function waitFor(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** A raw consumer group that counts messages (and hands each value to `onMessage`); resolves once it joined. */
-async function countingConsumer(kafka: Kafka, topic: string, onMessage?: (value: Buffer, at: number) => void) {
-  const state = { count: 0, first: 0, last: 0, joinedAt: 0 };
-  const consumer: Consumer = kafka.consumer({ groupId: `bench-${topic}`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
-  let joined!: () => void;
-  const join = new Promise<void>((r) => (joined = r));
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    state.joinedAt = performance.now();
-    joined();
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const started = performance.now();
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      const at = performance.now();
-      if (state.count === 0) state.first = at;
-      for (const m of batch.messages) onMessage?.(m.value as Buffer, at);
-      state.count += batch.messages.length;
-      state.last = at;
-    },
-  });
-  await join;
-  return { state, consumer, joinMs: state.joinedAt - started };
-}
-
 async function kafkaRows(kafka: Kafka, runId: string, rows: BenchRow[], goals: NonNullable<BenchResult['goals']>) {
   const topic = `bench.ceiling.${runId}`;
-  await createTopic(kafka, topic);
+  await createTopic(kafka, topic, PARTITIONS);
   const producer = new EventProducer(kafka, 'bench');
   await producer.connect();
 
@@ -212,7 +149,7 @@ async function kafkaRows(kafka: Kafka, runId: string, rows: BenchRow[], goals: N
 
 async function outboxRow(kafka: Kafka, runId: string, databaseUrl: string, rows: BenchRow[], goals: NonNullable<BenchResult['goals']>) {
   const topic = `bench.ceiling.outbox.${runId}`;
-  await createTopic(kafka, topic);
+  await createTopic(kafka, topic, PARTITIONS);
   const contract = onTopic(TOPICS.caseEvents, topic);
   const dataSource = createDataSource({ url: databaseUrl, schema: SCHEMA, migrations: withPlatformMigrations([]), poolSize: OUTBOX_WRITERS + 2 });
   await migrate(dataSource, SCHEMA);
@@ -271,15 +208,6 @@ async function outboxRow(kafka: Kafka, runId: string, databaseUrl: string, rows:
   return topic;
 }
 
-const INQUIRY_DDL = `
-  CREATE TABLE IF NOT EXISTS ${SCHEMA}.inquiries (
-    inquiry_id text PRIMARY KEY, tracking_no text, channel text NOT NULL, citizen_channel text NOT NULL,
-    citizen_ref text NOT NULL, type_hint text, title text, content text NOT NULL, location jsonb,
-    attachments jsonb NOT NULL DEFAULT '[]', anonymous boolean NOT NULL, public_origin boolean NOT NULL DEFAULT false,
-    status text NOT NULL, received_at timestamptz NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now())`;
-const INQUIRY_COLUMNS = 'inquiry_id, tracking_no, channel, citizen_channel, citizen_ref, type_hint, title, content, location, attachments, anonymous, status, received_at';
-
 function inquiryValues(i: number): unknown[] {
   return [
     randomUUID(),
@@ -303,8 +231,8 @@ async function postgresRows(databaseUrl: string, rows: BenchRow[]) {
   await client.connect();
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-    await client.query(INQUIRY_DDL);
-    const one = `INSERT INTO ${SCHEMA}.inquiries (${INQUIRY_COLUMNS}) VALUES (${Array.from({ length: 13 }, (_, i) => `$${i + 1}`).join(', ')})`;
+    await client.query(inquiryTableDdl(SCHEMA));
+    const one = `INSERT INTO ${SCHEMA}.inquiries (${INQUIRY_COLUMNS.join(', ')}) VALUES (${Array.from({ length: 13 }, (_, i) => `$${i + 1}`).join(', ')})`;
     const singleMs: number[] = [];
     const t0 = performance.now();
     for (let i = 0; i < PG_SINGLE_N; i++) {
@@ -318,15 +246,9 @@ async function postgresRows(databaseUrl: string, rows: BenchRow[]) {
     const batchMs: number[] = [];
     const t1 = performance.now();
     for (let i = 0; i < PG_BATCH_N; i += PG_BATCH_ROWS) {
-      const params: unknown[] = [];
-      const tuples: string[] = [];
-      for (let j = 0; j < PG_BATCH_ROWS; j++) {
-        const values = inquiryValues(PG_SINGLE_N + i + j);
-        tuples.push(`(${values.map((_, k) => `$${params.length + k + 1}`).join(', ')})`);
-        params.push(...values);
-      }
+      const batch = Array.from({ length: PG_BATCH_ROWS }, (_, j) => inquiryValues(PG_SINGLE_N + i + j));
       const t = performance.now();
-      await client.query(`INSERT INTO ${SCHEMA}.inquiries (${INQUIRY_COLUMNS}) VALUES ${tuples.join(', ')}`, params);
+      await insertInquiryRows(client, SCHEMA, batch);
       batchMs.push(performance.now() - t);
       if ((i / PG_BATCH_ROWS) % 50 === 0) progress(`PostgreSQL ${PG_BATCH_ROWS} rows/statement ${i}/${PG_BATCH_N}`);
     }
@@ -350,10 +272,7 @@ export async function run(): Promise<BenchResult> {
     topics.push(await outboxRow(kafka, runId, databaseUrl, rows, goals));
     await postgresRows(databaseUrl, rows);
   } finally {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopics(kafka, topics);
   }
   return {
     bench: 'kafka-ceiling',

@@ -18,12 +18,12 @@ import { currentProgress } from './lib/progress.js';
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const ROOT = join(HERE, '..', '..');
 const RESULTS = join(ROOT, 'bench', 'results');
-const APP_SCHEMAS = ['ingest_app', 'ingest_wechat', 'ingest_weibo', 'router', 'notifier'];
+const APP_SCHEMAS = ['ingest_app', 'ingest_wechat', 'ingest_weibo', 'router', 'notifier', 'wz_shared'];
 const DEFAULT_BENCH_PORT = 29500;
 
 interface KafkaScript {
   KAFKA_VERSION: string;
-  startBroker(opts: { port: number; log?: (m: string) => void }): Promise<{ brokers: string; alreadyRunning: boolean; stop(): Promise<unknown> }>;
+  startBroker(opts: { port: number; log?: (m: string) => void }): Promise<{ brokers: string; pid: number; alreadyRunning: boolean; stop(): Promise<unknown> }>;
 }
 interface DbScript {
   ensureDatabase(opts: { databaseUrl?: string; database?: string; log?: (m: string) => void }): Promise<{
@@ -138,6 +138,7 @@ const STANDARD = new Set(['name', 'throughputPerSec', 'p50Ms', 'p95Ms', 'p99Ms']
 function num(value: number | undefined, digits = 1): string {
   if (value === undefined || Number.isNaN(value)) return '';
   if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (Number.isInteger(value)) return String(value);
   return value.toFixed(value >= 100 ? 0 : digits);
 }
 
@@ -244,6 +245,8 @@ async function main(): Promise<number> {
       const broker = await kafkaScript.startBroker({ port, log });
       if (!broker.alreadyRunning) cleanups.push(() => broker.stop());
       process.env.KAFKA_BROKERS = broker.brokers;
+      // e2e-load samples the broker's CPU and memory.
+      process.env.WZ_BENCH_KAFKA_PID = String(broker.pid);
       kafkaVersion = kafkaScript.KAFKA_VERSION;
     }
     const db = await dbScript.ensureDatabase(

@@ -43,16 +43,25 @@ log "unit tests"
 npx jest --selectProjects unit --json --outputFile="$results/unit.json" || status=1
 log "integration tests (real Kafka ${KAFKA_BROKERS}, real PostgreSQL)"
 npx jest --selectProjects integration --runInBand --forceExit --json --outputFile="$results/integration.json" || status=1
+if [ "${WZ_SKIP_FAULTS:-}" = "1" ]; then
+  log "fault tests SKIPPED (WZ_SKIP_FAULTS=1)"
+else
+  # The short run of test/faults (kill -9 of every service, broker and PostgreSQL restarts, a three-broker cluster
+  # losing a broker): its own broker, cluster and PostgreSQL on ports 29600-29722 and 29650.
+  log "fault tests (short run; the full one is npm run test:faults)"
+  node test/faults/run.mjs --short --json "$results/faults.json" || status=1
+fi
 
 node -e '
   const fs = require("fs");
   let passed = 0, failed = 0, skipped = 0;
   for (const f of process.argv.slice(1)) {
-    if (!fs.existsSync(f)) { failed++; continue; }
+    if (!fs.existsSync(f)) { if (!f.endsWith("faults.json") || process.env.WZ_SKIP_FAULTS !== "1") failed++; continue; }
     const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    if (r.checks) { passed += r.checks.passed; failed += r.checks.failed; continue; }
     passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
     skipped += r.numPendingTests + r.numTodoTests;
   }
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$results/unit.json" "$results/integration.json"
+' "$results/unit.json" "$results/integration.json" "$results/faults.json"
 exit $status

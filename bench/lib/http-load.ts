@@ -27,7 +27,21 @@ export interface OpenLoopPosts {
   okStatus?: number;
 }
 
-function post(port: number, agent: Agent, path: string, contentType: string, body: Buffer): Promise<number> {
+export interface HttpAnswer {
+  /** 0 when the connection failed. */
+  status: number;
+  body: string;
+}
+
+/** One POST on loopback; never rejects (a connection failure is status 0). */
+export function postTo(
+  port: number,
+  agent: Agent,
+  path: string,
+  contentType: string,
+  body: Buffer | string,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   return new Promise((resolve) => {
     const req = request(
       {
@@ -36,46 +50,68 @@ function post(port: number, agent: Agent, path: string, contentType: string, bod
         path,
         method: 'POST',
         agent,
-        headers: { 'Content-Type': contentType, 'Content-Length': body.length },
+        headers: { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) },
       },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', () => resolve({ status: 0, body: '' }));
       },
     );
-    req.on('error', () => resolve(0));
+    req.on('error', (error) => resolve({ status: 0, body: error.message }));
     req.end(body);
   });
+}
+
+export interface OpenLoop {
+  rate: number;
+  seconds: number;
+  /**
+   * Starts the n-th item, due at `scheduled` (performance.now() time); its promise settles when the item is done.
+   * Called when due whatever the state of earlier items: a slow server never slows the schedule.
+   */
+  fire: (n: number, scheduled: number) => Promise<void>;
+  /** Called about every 10 ms with the number of items started so far. */
+  onTick?: (started: number, total: number) => void;
+}
+
+/** Runs `rate × seconds` items on schedule, then waits for all of them; returns the elapsed seconds. */
+export async function openLoop(o: OpenLoop): Promise<number> {
+  const total = Math.round(o.rate * o.seconds);
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  for (let sent = 0; sent < total; ) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * o.rate) + 1);
+    for (; sent < due; sent++) pending.push(o.fire(sent, start + (sent / o.rate) * 1000));
+    o.onTick?.(sent, total);
+    await new Promise((r) => setTimeout(r, TICK_MS));
+  }
+  await Promise.all(pending);
+  return (performance.now() - start) / 1000;
 }
 
 /** Sends `rate` POSTs a second for `seconds`, open-loop, and waits for every answer. */
 export async function openLoopPosts(o: OpenLoopPosts): Promise<HttpPhase> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const okStatus = o.okStatus ?? 201;
-  const total = o.rate * o.seconds;
   const latencies: number[] = [];
   let errors = 0;
   let maxRss = process.memoryUsage.rss();
-  const pending: Promise<void>[] = [];
-  const start = performance.now();
-  for (let sent = 0; sent < total; ) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * o.rate) + 1);
-    for (; sent < due; sent++) {
-      const scheduled = start + (sent / o.rate) * 1000;
-      pending.push(
-        post(o.port, agent, o.path, o.contentType, o.body(sent)).then((status) => {
-          latencies.push(performance.now() - scheduled);
-          if (status !== okStatus) errors++;
-        }),
-      );
-    }
-    maxRss = Math.max(maxRss, process.memoryUsage.rss());
-    if (sent % o.rate < TICK_MS) progress(`${o.label}: ${sent}/${total}`);
-    await new Promise((r) => setTimeout(r, TICK_MS));
-  }
-  await Promise.all(pending);
+  const seconds = await openLoop({
+    rate: o.rate,
+    seconds: o.seconds,
+    fire: async (n, scheduled) => {
+      const { status } = await postTo(o.port, agent, o.path, o.contentType, o.body(n));
+      latencies.push(performance.now() - scheduled);
+      if (status !== okStatus) errors++;
+    },
+    onTick: (sent, total) => {
+      maxRss = Math.max(maxRss, process.memoryUsage.rss());
+      if (sent % o.rate < TICK_MS) progress(`${o.label}: ${sent}/${total}`);
+    },
+  });
   maxRss = Math.max(maxRss, process.memoryUsage.rss());
-  const elapsed = (performance.now() - start) / 1000;
   agent.destroy();
-  return { latencies, errors, seconds: elapsed, maxRssMb: maxRss / 1048576 };
+  return { latencies, errors, seconds, maxRssMb: maxRss / 1048576 };
 }

@@ -2,11 +2,12 @@
 // send time and its latency is measured from that time, so a stall counts against every push it delays (no
 // coordinated omission). The load runs in a worker thread of the benchmark's own file, so generating and signing
 // pushes does not share the app's event loop (in production the vendor is on the other side of the network).
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { percentile, type BenchRow } from './bench-result.js';
+import { openLoop, postTo } from './http-load.js';
 import { progress } from './progress.js';
 
 const TICK_MS = 10;
@@ -33,46 +34,25 @@ export interface PushSource {
   contentType: string;
 }
 
-function post(port: number, agent: Agent, path: string, body: string, contentType: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
-}
-
 /** Sends `rate` pushes a second for `seconds`, open-loop, and waits for every answer. */
 async function load({ port, rate, seconds, label }: LoadRequest, source: PushSource, report: (step: string) => void): Promise<Phase> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const total = rate * seconds;
   const latencies: number[] = [];
   let errors = 0;
-  const pending: Promise<void>[] = [];
   const cpu = process.cpuUsage();
-  const start = performance.now();
-  for (let sent = 0; sent < total; ) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
-    for (; sent < due; sent++) {
-      const scheduled = start + (sent / rate) * 1000;
+  const elapsed = await openLoop({
+    rate,
+    seconds,
+    fire: async (_n, scheduled) => {
       const push = source.next();
-      pending.push(
-        post(port, agent, push.path, push.body, source.contentType).then((status) => {
-          latencies.push(performance.now() - scheduled);
-          if (status !== 200) errors++;
-        }),
-      );
-    }
-    if (sent % rate < TICK_MS) report(`${label}: ${sent}/${total}`);
-    await new Promise((r) => setTimeout(r, TICK_MS));
-  }
-  await Promise.all(pending);
-  const elapsed = (performance.now() - start) / 1000;
+      const { status } = await postTo(port, agent, push.path, source.contentType, push.body);
+      latencies.push(performance.now() - scheduled);
+      if (status !== 200) errors++;
+    },
+    onTick: (sent, total) => {
+      if (sent % rate < TICK_MS) report(`${label}: ${sent}/${total}`);
+    },
+  });
   const used = process.cpuUsage(cpu);
   agent.destroy();
   return { latencies, errors, seconds: elapsed, cpuPercent: Math.round(((used.user + used.system) / 1e6 / elapsed) * 100) };

@@ -59,7 +59,7 @@ describe('drafts across time and restarts', () => {
 
   it('lets exactly one of several instances refresh an access token', async () => {
     booted = await bootWechat(stand.baseUrl);
-    const stores = [0, 1, 2].map(() => new AccessTokenStore(booted!.db, 'ingest_wechat.wechat_access_tokens'));
+    const stores = [0, 1, 2].map(() => new AccessTokenStore(booted!.db, 'test-vendor'));
     let fetches = 0;
     const fetch = async () => {
       fetches++;

@@ -114,8 +114,8 @@ describe('notifier: replies, rejections, surveys and desk messages on the citize
       return r.length === 1 && r[0].status !== 'sending' && r;
     }, 'the delivery outcome');
     expect(rows).toEqual([expect.objectContaining({ purpose: 'rejection', status: 'sent', mode: 'template', attempts: 1 })]);
-    const [token] = await h.db.query(`SELECT access_token FROM notifier.wechat_tokens`);
-    expect(token.access_token).toBe(template.token);
+    const [token] = await h.db.query(`SELECT token FROM wz_shared.access_tokens WHERE vendor = 'wechat' AND account = $1`, [h.wechat.appId]);
+    expect(token.token).toBe(template.token);
   });
 
   it('learns the citizen from inquiry.submitted.v1 when Received does not carry it', async () => {

@@ -1,18 +1,29 @@
-import { newId, TOPICS } from '@app/common';
+import { DeliveryDeadLettersV1, newId, TOPICS } from '@app/common';
+import request from 'supertest';
+import { DeadLetterReplay, type DeadLetter } from '../../apps/notifier/src/delivery/dead-letter.replay.js';
 import { DeliveryRepository } from '../../apps/notifier/src/delivery/delivery.repository.js';
 import { DispatcherService } from '../../apps/notifier/src/delivery/dispatcher.service.js';
+import { testKafka, TopicReader } from '../support/helpers.js';
 import { NotifierHarness, received } from './support/notifier-harness.js';
+
+const ADMIN = 'notifier-admin-token-for-tests-0123';
 
 describe('notifier: the persisted send queue (never twice, crash recovery, shared by instances)', () => {
   let h: NotifierHarness;
+  let deadLetters: TopicReader;
 
   beforeAll(async () => {
-    h = await NotifierHarness.start({ DISPATCH_LEASE_MS: '5000', VENDOR_TIMEOUT_MS: '1000' });
+    h = await NotifierHarness.start({ DISPATCH_LEASE_MS: '5000', VENDOR_TIMEOUT_MS: '1000', DELIVERY_MAX_ATTEMPTS: '3', NOTIFIER_ADMIN_TOKEN: ADMIN });
+    deadLetters = await new TopicReader(testKafka('notifier-dlq-test'), DeliveryDeadLettersV1.name).start();
   });
 
   afterAll(async () => {
+    await deadLetters?.stop();
     await h?.stop();
   });
+
+  const deadLetterOf = (messageId: string) =>
+    h.waitFor(() => deadLetters.values<DeadLetter>().find((l) => l.payload.messageId === messageId), `the dead letter of ${messageId}`);
 
   const sendingRow = async (channel: 'wechat' | 'email', message: object): Promise<{ inquiryId: string; messageId: string }> => {
     const inquiryId = newId();
@@ -80,5 +91,56 @@ describe('notifier: the persisted send queue (never twice, crash recovery, share
     // The live dispatcher may have taken some; between them every row was claimed once.
     const [{ n }] = await h.db.query(`SELECT count(*)::int AS n FROM notifier.deliveries WHERE inquiry_id = $1 AND attempts = 1`, [tag]);
     expect(n).toBe(60);
+  });
+
+  it('after the last attempt: dead, a final DeliveryFailed and a dead letter on delivery.events.v1.dlq, which replays once', async () => {
+    const inquiryId = newId();
+    const messageId = newId();
+    const subject = `死信测试 ${messageId}`;
+    for (let i = 0; i < 3; i++) h.smtp.rejectNext(451);
+    await h.app.get(DeliveryRepository).plan(h.db, [
+      {
+        key: `dlq:${messageId}`, messageId, inquiryId, purpose: 'assignment', recipient: 'dlq@sm.gov.cn',
+        message: { channel: 'email', to: ['dlq@sm.gov.cn'], subject, text: '正文', html: '<p>正文</p>' },
+      },
+    ]);
+    h.app.get(DispatcherService).poke();
+
+    const letter = await deadLetterOf(messageId);
+    expect(letter.type).toBe('DeliveryDeadLettered');
+    expect(letter.payload).toMatchObject({ inquiryId, channel: 'email', status: 'dead', attempts: 3, purpose: 'assignment', idempotencyKey: `dlq:${messageId}` });
+    expect(letter.payload.error).toMatch(/451/);
+    expect(letter.payload.message).toMatchObject({ channel: 'email', subject });
+    const failures = h.eventsFor((e) => e.payload.messageId === messageId && e.type === 'DeliveryFailed');
+    expect(failures.map((e) => (e.payload as { final: boolean }).final)).toEqual([false, false, true]);
+    const [row] = await h.db.query(`SELECT status, attempts FROM notifier.deliveries WHERE message_id = $1`, [messageId]);
+    expect(row).toEqual({ status: 'dead', attempts: 3 });
+    expect(h.smtp.mails.find((m) => m.subject === subject)).toBeUndefined();
+
+    // The operator replays it over HTTP (the SMTP server works again): sent once, under the same delivery id.
+    const http = () => request(h.app.getHttpServer());
+    await http().post('/dead-letters/replay').send(letter).expect(403);
+    await http().post('/dead-letters/replay').set('X-Admin-Token', 'wrong-token-wrong-token-wrong').send(letter).expect(403);
+    await http().post('/dead-letters/replay').set('X-Admin-Token', ADMIN).send({ ...letter, type: 'DeliverySucceeded' }).expect(400);
+    await http().post('/dead-letters/replay').set('X-Admin-Token', ADMIN).send(letter).expect(200, { outcome: 'requeued' });
+    const replay = h.app.get(DeadLetterReplay);
+    const mail = await h.waitFor(() => h.smtp.mails.find((m) => m.subject === subject), 'the replayed e-mail');
+    expect(mail.headers.get('x-wenzheng-delivery')).toBe(messageId);
+    await h.waitFor(() => h.eventsFor((e) => e.payload.messageId === messageId && e.type === 'DeliverySucceeded')[0], 'the success report');
+    expect(await replay.replay(letter)).toBe('not_dead');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.smtp.mails.filter((m) => m.subject === subject)).toHaveLength(1);
+  });
+
+  it('dead-letters an uncertain citizen message too, and a replay on an empty queue plans it again', async () => {
+    const wx = await sendingRow('wechat', { channel: 'wechat', openId: `oWx${newId()}`, text: '答复', link: 'https://x', template: { first: 'a', keyword1: 'b', keyword2: 'c', keyword3: 'd', remark: 'e' } });
+    await h.app.get(DispatcherService).recover();
+    const letter = await deadLetterOf(wx.messageId);
+    expect(letter.payload).toMatchObject({ status: 'uncertain', channel: 'wechat' });
+    await h.db.query(`DELETE FROM notifier.deliveries WHERE message_id = $1`, [wx.messageId]);
+    expect(await h.app.get(DeadLetterReplay).replay(letter)).toBe('planned');
+    const [row] = await h.db.query(`SELECT idempotency_key, channel FROM notifier.deliveries WHERE message_id = $1`, [wx.messageId]);
+    expect(row).toEqual({ idempotency_key: `test:${wx.messageId}`, channel: 'wechat' });
+    await expect(h.app.get(DeadLetterReplay).replay({ ...letter, payload: { ...letter.payload, messageId: '' } })).rejects.toThrow(/violates the contract/);
   });
 });

@@ -76,6 +76,53 @@ describe('notifier: notices to units (e-mail over SMTP, signed webhooks, escalat
     expect(metrics.text).toMatch(/wz_notifier_deliveries_total\{[^}]*channel="webhook",outcome="sent"[^}]*\} [1-9]/);
   });
 
+  it('gives each co-handling unit its own notice (who leads, the deadline) by its preference, once per event and unit', async () => {
+    const c = received('app');
+    await h.caseEvent('Received', c);
+    const [lead, byMail, byHook, known] = ['lead', 'mail', 'hook', 'known'].map((k) => `unit-${k}-${newId()}`);
+    // A co-handling unit the notifier knows only from an earlier UnitContactsChanged (the event names just its id).
+    await h.caseEvent('UnitContactsChanged', {
+      inquiryId: `unit:${known}`, at: new Date().toISOString(), actor: 'agent-1', unitId: known, unitName: '神木市交通运输局',
+      unitContacts: { emails: ['jiaotong@sm.gov.cn'], prefer: 'email' },
+    });
+    const event = await h.caseEvent('Assigned', {
+      ...assigned(c.inquiryId, lead, { emails: ['shuiwu@sm.gov.cn'], prefer: 'email' }),
+      coUnitIds: [byMail, byHook, known],
+      coUnits: [
+        { unitId: byMail, unitName: '神木市住房和城乡建设局', unitContacts: { emails: ['zhujian@sm.gov.cn'], prefer: 'email' } },
+        { unitId: byHook, unitName: '高家堡镇人民政府', unitContacts: { emails: ['gjb@sm.gov.cn'], webhook: { url: hook.url, secret: SECRET }, prefer: 'webhook' } },
+      ],
+    });
+    const { TOPICS } = await import('@app/common');
+    await h.producer.publishEnvelopes(TOPICS.caseEvents, [event]);
+
+    const coMail = await h.waitFor(() => h.smtp.mails.find((m) => m.subject === `【榆林百姓问政】协办：${c.trackingNo} 高家堡镇自来水停了三天`), 'the co-handling e-mail');
+    expect((coMail.to as { text: string }).text).toBe('zhujian@sm.gov.cn');
+    expect(coMail.text).toContain('神木市住房和城乡建设局：贵单位为一件诉求的协办单位');
+    expect(coMail.text).toContain('主办单位：神木市水务局');
+    expect(coMail.text).toMatch(/答复时限：\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}（北京时间）/);
+    expect(coMail.text).toContain('本件由神木市水务局主办，贵单位协办');
+    expect(coMail.html).toContain(`<a href="https://wz.yulin.gov.cn/console/cases/${c.inquiryId}">在平台中查看</a>`);
+    const knownMail = await h.waitFor(() => h.smtp.mails.find((m) => (m.to as { text: string }).text === 'jiaotong@sm.gov.cn' && m.subject?.includes(c.trackingNo!)), 'the known unit’s e-mail');
+    expect(knownMail.text).toContain('神木市交通运输局：贵单位为一件诉求的协办单位');
+
+    const coHook = await h.waitFor(() => hook.hooks.find((x) => x.body.inquiryId === c.inquiryId), 'the co-handling webhook');
+    expect(coHook.verified).toBe(true);
+    expect(coHook.body).toMatchObject({ event: 'case.co_assigned', role: 'co_handling', unitId: byHook, leadUnitId: lead, leadUnitName: '神木市水务局', trackingNo: c.trackingNo });
+
+    await h.waitFor(async () => (await h.deliveries(c.inquiryId)).every((r) => r.status === 'sent') && true, 'every notice sent');
+    await new Promise((r) => setTimeout(r, 1500));
+    const rows = await h.deliveries(c.inquiryId);
+    expect(rows.map((r) => [r.purpose, r.channel, r.status]).sort()).toEqual([
+      ['assignment', 'email', 'sent'],
+      ['co_assignment', 'email', 'sent'],
+      ['co_assignment', 'email', 'sent'],
+      ['co_assignment', 'webhook', 'sent'],
+    ]);
+    expect(h.smtp.mails.filter((m) => m.subject?.includes(c.trackingNo!))).toHaveLength(3);
+    expect(hook.hooks.filter((x) => x.body.inquiryId === c.inquiryId)).toHaveLength(1);
+  });
+
   it('keeps the contacts a unit registered through UnitContactsChanged for its next assignment', async () => {
     const unitId = `unit-${newId()}`;
     await h.caseEvent('UnitContactsChanged', {

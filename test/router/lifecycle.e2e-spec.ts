@@ -125,6 +125,10 @@ describe('router: the case lifecycle after assignment', () => {
 
   it('co-handling units answer their part; only the lead unit accepts, returns and gives the final reply', async () => {
     const id = await d.assigned(housing, [police]);
+    // The notifier tells each co-handling unit from this: its name and contacts travel with the assignment.
+    const assignedEvent = (await ev(id, 'Assigned')).payload as { coUnitIds: string[]; coUnits?: { unitId: string; unitName: string; unitContacts?: { prefer: string } }[] };
+    expect(assignedEvent.coUnitIds).toEqual([police]);
+    expect(assignedEvent.coUnits).toEqual([expect.objectContaining({ unitId: police, unitName: '市交警支队', unitContacts: expect.objectContaining({ prefer: expect.any(String) }) })]);
     await d.http.post(`/agency/cases/${id}/accept`).set('Authorization', d.agent(police)).expect(403);
     const part = await d.http.post(`/agency/cases/${id}/reply`).set('Authorization', d.agent(police)).send({ text: '交警支队：已在该路段加装违停抓拍设备，并安排警力每日巡查两次。' }).expect(200);
     expect(part.body.status).toBe('assigned');

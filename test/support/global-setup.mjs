@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 
-const APP_SCHEMAS = ['ingest_app', 'ingest_wechat', 'ingest_weibo', 'router', 'notifier', 'wz_test'];
+const APP_SCHEMAS = ['ingest_app', 'ingest_wechat', 'ingest_weibo', 'router', 'notifier', 'wz_test', 'wz_shared'];
 
 export default async function globalSetup() {
   if (!existsSync('dist/libs/common/src/index.js') || process.env.WZ_TEST_BUILD === '1') {

@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { MulterModule } from '@nestjs/platform-express';
 import { PlatformModule } from '@app/common';
 import { HttpErrorFilter } from '@app/common/http/http-error.filter.js';
+import { PlainInputPipe } from '@app/common/http/plain-input.pipe.js';
 import { AccountsController } from './accounts/accounts.controller.js';
 import { AccountsRepository } from './accounts/accounts.repository.js';
 import { AccountsService } from './accounts/accounts.service.js';
@@ -20,6 +21,10 @@ import { InquiriesService } from './inquiries/inquiries.service.js';
 import { multerOptions, UploadInterceptor } from './inquiries/upload.js';
 import { MEDIA_PROVIDERS } from './media.providers.js';
 import { INGEST_APP_MIGRATIONS } from './migrations/index.js';
+import { NotificationsConsumer } from './notifications/notifications.consumer.js';
+import { NotificationsController } from './notifications/notifications.controller.js';
+import { NotificationsRepository } from './notifications/notifications.repository.js';
+import { NotificationsService } from './notifications/notifications.service.js';
 import { OPEN311_CONTROLLERS, OPEN311_PROVIDERS } from './open311/open311.providers.js';
 import { PortalController } from './portal/portal.controller.js';
 import { PortalRepository } from './portal/portal.repository.js';
@@ -44,7 +49,7 @@ export class IngestAppModule {
         }),
         MulterModule.register(multerOptions(config)),
       ],
-      controllers: [AccountsController, InquiriesController, CasesController, PortalController, ...OPEN311_CONTROLLERS],
+      controllers: [AccountsController, InquiriesController, CasesController, NotificationsController, PortalController, ...OPEN311_CONTROLLERS],
       providers: [
         { provide: INGEST_APP_CONFIG, useValue: config },
         ...MEDIA_PROVIDERS,
@@ -61,11 +66,16 @@ export class IngestAppModule {
         ReadModelRepository,
         ReadModelService,
         ReadModelConsumer,
+        NotificationsRepository,
+        NotificationsService,
+        NotificationsConsumer,
         ...OPEN311_PROVIDERS,
         { provide: APP_GUARD, useClass: CitizenAuthGuard },
         // Guards run in this order: the rate limit needs to know the account.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        // Before validation: bodies nested too deeply and text PostgreSQL cannot store are a 400 (hostile input).
+        { provide: APP_PIPE, useClass: PlainInputPipe },
         {
           provide: APP_PIPE,
           useValue: new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }),

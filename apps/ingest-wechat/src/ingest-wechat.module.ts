@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { OutboxWriter, PlatformModule } from '@app/common';
 import { AccessTokenStore } from '@app/common/channel/access-token-store.js';
+import { WechatAccessTokens } from '@app/common/channel/wechat-access-token.js';
 import { ConversationService } from '@app/common/conversation/conversation.service.js';
 import { channelMediaIngestor, conversationTimings } from '@app/common/channel/channel.config.js';
 import { DataSource } from 'typeorm';
@@ -48,7 +49,12 @@ export class IngestWechatModule {
           provide: WechatApiClient,
           inject: [DataSource],
           useFactory: (dataSource: DataSource) =>
-            new WechatApiClient(env.WECHAT_API_BASE, config.accounts, new AccessTokenStore(dataSource, 'wechat_access_tokens'), env.MEDIA_MAX_BYTES),
+            new WechatApiClient(
+              env.WECHAT_API_BASE,
+              config.accounts,
+              new WechatAccessTokens(new AccessTokenStore(dataSource, 'wechat'), env.WECHAT_API_BASE),
+              env.MEDIA_MAX_BYTES,
+            ),
         },
         {
           provide: MEDIA_INGESTOR,

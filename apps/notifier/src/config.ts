@@ -61,6 +61,8 @@ export const notifierEnvSchema = platformEnvSchema.extend({
   RATE_EMAIL: positiveInt(20),
   RATE_WEBHOOK: positiveInt(50),
   DISPATCHER_ENABLED: bool(true),
+  /** `X-Admin-Token` of the operators' dead-letter replay (`POST /dead-letters/replay`); unset: closed. */
+  NOTIFIER_ADMIN_TOKEN: z.string().min(24).optional(),
   /** Consumer group names are `<prefix>.cases` etc.; a new prefix starts a new group. */
   NOTIFIER_GROUP_PREFIX: z.string().regex(/^[a-z0-9._-]+$/).default('notifier'),
   /** Where a group with no committed offset starts; false only for benchmarks that must not replay history. */

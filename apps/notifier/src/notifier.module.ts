@@ -1,8 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@app/common';
+import { AccessTokenStore } from '@app/common/channel/access-token-store.js';
+import { WechatAccessTokens } from '@app/common/channel/wechat-access-token.js';
 import { DataSource } from 'typeorm';
 import type { NotifierConfig } from './config.js';
 import { ContactsRepository } from './contacts/contacts.repository.js';
+import { DeadLetterController, NotifierAdminGuard } from './delivery/dead-letter.controller.js';
+import { DeadLetterReplay } from './delivery/dead-letter.replay.js';
 import { DeliveryErrorHandler } from './delivery/delivery-error.handler.js';
 import { DeliveryMetrics } from './delivery/delivery.metrics.js';
 import { DeliveryRepository } from './delivery/delivery.repository.js';
@@ -17,7 +21,6 @@ import { AppSender } from './senders/app.sender.js';
 import { EmailSender } from './senders/email.sender.js';
 import { Senders } from './senders/senders.js';
 import { WebhookSender } from './senders/webhook.sender.js';
-import { WechatTokenStore } from './senders/wechat-token.store.js';
 import { WechatSender } from './senders/wechat.sender.js';
 import { WeiboSender } from './senders/weibo.sender.js';
 
@@ -26,6 +29,7 @@ export class NotifierModule {
   static forRoot(config: NotifierConfig): DynamicModule {
     const env = config.env;
     return {
+      controllers: [DeadLetterController],
       module: NotifierModule,
       imports: [PlatformModule.forRoot({ config, migrations: NOTIFIER_MIGRATIONS })],
       providers: [
@@ -51,10 +55,11 @@ export class NotifierModule {
           }),
         },
         {
-          provide: WechatTokenStore,
+          provide: WechatAccessTokens,
           inject: [DataSource],
+          // The store shared with ingest-wechat; a short in-process copy saves a query per send.
           useFactory: (ds: DataSource) =>
-            new WechatTokenStore(ds, { apiBase: env.WECHAT_API_BASE, appId: env.WECHAT_APP_ID, appSecret: env.WECHAT_APP_SECRET, timeoutMs: env.VENDOR_TIMEOUT_MS }),
+            new WechatAccessTokens(new AccessTokenStore(ds, 'wechat', { memoMs: 30_000 }), env.WECHAT_API_BASE, env.VENDOR_TIMEOUT_MS),
         },
         {
           provide: EmailSender,
@@ -71,12 +76,18 @@ export class NotifierModule {
         },
         {
           provide: Senders,
-          inject: [EmailSender, WechatTokenStore],
-          useFactory: (email: EmailSender, tokens: WechatTokenStore) =>
+          inject: [EmailSender, WechatAccessTokens],
+          useFactory: (email: EmailSender, tokens: WechatAccessTokens) =>
             new Senders(
               email,
               new WebhookSender(env.VENDOR_TIMEOUT_MS),
-              new WechatSender(tokens, { apiBase: env.WECHAT_API_BASE, templateId: env.WECHAT_TEMPLATE_ID, timeoutMs: env.VENDOR_TIMEOUT_MS }),
+              new WechatSender(tokens, {
+                apiBase: env.WECHAT_API_BASE,
+                appId: env.WECHAT_APP_ID,
+                appSecret: env.WECHAT_APP_SECRET,
+                templateId: env.WECHAT_TEMPLATE_ID,
+                timeoutMs: env.VENDOR_TIMEOUT_MS,
+              }),
               new WeiboSender({
                 apiBase: env.WEIBO_API_BASE,
                 messageApiBase: env.WEIBO_MESSAGE_API_BASE,
@@ -90,6 +101,8 @@ export class NotifierModule {
         DeliveryRepository,
         DeliveryMetrics,
         DispatcherService,
+        DeadLetterReplay,
+        NotifierAdminGuard,
         NotificationService,
         NotificationConsumer,
       ],

@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
 import { PlatformModule } from '@app/common';
+import { PlainInputPipe } from '@app/common/http/plain-input.pipe.js';
 import { StaffModule } from './auth/staff.module.js';
 import type { RouterConfig } from './config.js';
 import { IntakeModule } from './intake/intake.module.js';
@@ -19,6 +21,9 @@ export class RouterModule {
         SupervisionModule,
         StaffModule,
       ],
+      // Before every route's own validation: nesting too deep and text PostgreSQL cannot store are a 400
+      // (a U+0000 in a case id was a 500, a lone surrogate was stored altered; hostile-input tests).
+      providers: [{ provide: APP_PIPE, useClass: PlainInputPipe }],
     };
   }
 }

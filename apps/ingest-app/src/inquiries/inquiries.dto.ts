@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { INQUIRY_TYPES, type InquiryType } from '@app/common';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsNumber, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsNumber, IsString, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (value === undefined || value === '') return undefined;
@@ -9,17 +9,22 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (value === false || value === 'false' || value === '0' || value === 'off') return false;
   return value;
 };
+/**
+ * Only an absent field is optional. class-validator's `@IsOptional()` also lets `null` through unchecked,
+ * and a null `typeHint` then failed the event contract after validation: a 500 (hostile-input tests).
+ */
+const Optional = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
 /** The text fields of a submission (multipart/form-data fields, or JSON when there are no files). */
 export class SubmitInquiryDto {
   @ApiPropertyOptional({ enum: INQUIRY_TYPES, description: '诉求类型' })
-  @IsOptional()
+  @Optional()
   @IsIn(INQUIRY_TYPES, { message: `typeHint 只能是 ${INQUIRY_TYPES.join('、')} 之一` })
   typeHint?: InquiryType;
 
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsString()
   @MaxLength(200, { message: 'title 不能超过 200 个字符' })
@@ -32,7 +37,7 @@ export class SubmitInquiryDto {
   content!: string;
 
   @ApiPropertyOptional({ minimum: -90, maximum: 90 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsNumber({}, { message: 'latitude 必须是数字' })
   @Min(-90)
@@ -40,7 +45,7 @@ export class SubmitInquiryDto {
   latitude?: number;
 
   @ApiPropertyOptional({ minimum: -180, maximum: 180 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsNumber({}, { message: 'longitude 必须是数字' })
   @Min(-180)
@@ -48,14 +53,14 @@ export class SubmitInquiryDto {
   longitude?: number;
 
   @ApiPropertyOptional({ maxLength: 500, description: '地址文字' })
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsString()
   @MaxLength(500, { message: 'address 不能超过 500 个字符' })
   address?: string;
 
   @ApiPropertyOptional({ default: true, description: '公开时是否匿名显示（默认是）' })
-  @IsOptional()
+  @Optional()
   @Transform(toBoolean)
   @IsBoolean({ message: 'anonymous 只能是 true 或 false' })
   anonymous?: boolean;

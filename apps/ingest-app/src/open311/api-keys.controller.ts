@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Injectable, Param, Post, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CodedError } from '@app/common/http/coded-error.js';
-import type { Request } from 'express';
+import type { CitizenRequest } from '../accounts/auth.guard.js';
 import { INGEST_APP_CONFIG, type IngestAppConfig } from '../config.js';
 import { ApiKeyDto, IssueApiKeyDto, IssuedApiKeyDto } from './api-keys.dto.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -17,7 +17,10 @@ export class Open311AdminGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const expected = this.config.env.OPEN311_ADMIN_TOKEN;
     if (!expected) throw new CodedError('forbidden', 'open311.admin_disabled', '未配置 OPEN311_ADMIN_TOKEN，API key 管理已关闭。');
-    const given = context.switchToHttp().getRequest<Request>().header('x-admin-token');
+    const request = context.switchToHttp().getRequest<CitizenRequest>();
+    const given = request.header('x-admin-token');
+    // No credential at all is a 401; a signed-in citizen (a valid token of another role) or a wrong token a 403.
+    if (!given && !request.citizen) throw new CodedError('unauthenticated', 'open311.admin_token_missing', '需要管理令牌（X-Admin-Token）。');
     if (!given || !timingSafeEqual(digest(given), digest(expected))) {
       throw new CodedError('forbidden', 'open311.admin_token', '管理令牌缺失或不正确（X-Admin-Token）。');
     }

@@ -19,6 +19,7 @@ export class ReadModelConsumer implements OnApplicationBootstrap {
       handle: async (event) => {
         await this.readModel.apply(event);
       },
+      handleBatch: (events) => this.readModel.applyMany(events),
     });
   }
 }

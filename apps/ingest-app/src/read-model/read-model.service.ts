@@ -23,6 +23,13 @@ export class ReadModelService {
     return this.processed.once(READ_MODEL_CONSUMER, TOPICS.caseEvents.name, event, (manager) => this.project(manager, event));
   }
 
+  /** A consumer batch in one transaction, each event once and in order. */
+  async applyMany(events: CaseEvent[]): Promise<void> {
+    await this.processed.onceEach(READ_MODEL_CONSUMER, TOPICS.caseEvents.name, events, async (manager, fresh) => {
+      for (const event of fresh) await this.project(manager, event);
+    });
+  }
+
   private async project(manager: EntityManager, event: CaseEvent): Promise<void> {
     const p = event.payload;
     const view = (changes: Record<string, unknown>) => this.repository.update(manager, p.inquiryId, changes);

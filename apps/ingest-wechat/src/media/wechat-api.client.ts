@@ -1,4 +1,4 @@
-import { AccessTokenStore } from '@app/common/channel/access-token-store.js';
+import { WechatAccessTokens, WechatTokenError } from '@app/common/channel/wechat-access-token.js';
 import type { DownloadedMedia, MediaSource } from '@app/common/channel/channel-media.worker.js';
 import type { WechatAccount } from '../config.js';
 
@@ -13,8 +13,6 @@ export class WechatApiError extends Error {
   }
 }
 
-/** Codes that mean the access token is no longer good: drop it, fetch once more, retry once (reference). */
-const TOKEN_CODES = new Set([40001, 40014, 42001]);
 /** Codes worth retrying later; everything else will fail the same way again (e.g. 40007 media id expired). */
 const TRANSIENT_CODES = new Set([-1, -2, -3, 45009, 45011, 40001, 40014, 42001]);
 
@@ -28,7 +26,7 @@ export class WechatApiClient implements MediaSource {
   constructor(
     private readonly base: string,
     accounts: WechatAccount[],
-    private readonly tokens: AccessTokenStore,
+    private readonly tokens: WechatAccessTokens,
     private readonly maxBytes: number,
     private readonly timeoutMs = 15000,
   ) {
@@ -54,26 +52,16 @@ export class WechatApiClient implements MediaSource {
     });
   }
 
+  /** The token comes from the store shared with the notifier; a refused one is dropped, fetched once more, the call retried once. */
   private async withToken<T>(appId: string, call: (token: string) => Promise<T>): Promise<T> {
-    const token = await this.token(appId);
-    try {
-      return await call(token);
-    } catch (error) {
-      if (!(error instanceof WechatApiError) || !TOKEN_CODES.has(error.errcode)) throw error;
-      await this.tokens.invalidate(appId, token);
-      return call(await this.token(appId));
-    }
-  }
-
-  private token(appId: string): Promise<string> {
     const account = this.accounts.get(appId);
     if (!account) throw new WechatApiError(-3, 'unknown account');
-    return this.tokens.get(appId, async () => {
-      const url = this.url('/cgi-bin/token', { grant_type: 'client_credential', appid: appId, secret: account.appSecret });
-      const body = (await (await this.fetch(url)).json()) as { access_token?: string; expires_in?: number; errcode?: number; errmsg?: string };
-      if (!body.access_token) throw new WechatApiError(body.errcode ?? -3, body.errmsg ?? 'no access_token');
-      return { token: body.access_token, expiresInSec: body.expires_in ?? 7200 };
-    });
+    try {
+      return await this.tokens.withToken(account, call, (error) => (error instanceof WechatApiError ? error.errcode : undefined));
+    } catch (error) {
+      if (error instanceof WechatTokenError) throw new WechatApiError(error.errcode, error.message);
+      throw error;
+    }
   }
 
   private url(path: string, params: Record<string, string>): string {

@@ -44,6 +44,13 @@ describe('parseWechatXml', () => {
     expect(() => parseWechatXml(xml)).toThrow(ChannelError);
   });
 
+  it('refuses characters XML does not allow, raw or as references (PostgreSQL cannot store U+0000)', () => {
+    for (const bad of ['<![CDATA[a\u0000b]]>', 'a\u0001b', '&#0;', '&#x1F;', '&#xD800;', '&#xDFFF;', '&#xFFFE;', '&#1114112;', '<![CDATA[\uD800]]>']) {
+      expect(() => parseWechatXml(`<xml><Content>${bad}</Content></xml>`)).toThrow(ChannelError);
+    }
+    expect(parseWechatXml('<xml><Content>a\tb\r\n&#x9;&#x1F600;😀</Content></xml>').Content).toBe('a\tb\r\n\t😀😀');
+  });
+
   it('builds replies whose CDATA survives "]]>" in the text', () => {
     const xml = buildWechatXml({ Content: 'a]]>b', CreateTime: 1 });
     expect(parseWechatXml(xml)).toEqual({ Content: 'a]]>b', CreateTime: '1' });

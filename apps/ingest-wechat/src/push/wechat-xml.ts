@@ -15,6 +15,14 @@ const MAX_FIELDS = 200;
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/**
+ * Characters outside XML 1.0's `Char` production: C0 controls but tab, CR and LF, U+FFFE/U+FFFF and lone
+ * surrogates. They cannot be stored as text (PostgreSQL refuses U+0000), so a push carrying one is malformed.
+ */
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isXmlChar = (point: number): boolean =>
+  point === 0x9 || point === 0xa || point === 0xd || (point >= 0x20 && point <= 0xd7ff) || (point >= 0xe000 && point <= 0xfffd) || (point >= 0x10000 && point <= 0x10ffff);
+
 const fail = (why: string): never => {
   throw new ChannelError('malformed', `XML rejected: ${why}`, -40002);
 };
@@ -94,13 +102,14 @@ function decodeText(raw: string): string {
     const code = /^#x([0-9a-fA-F]{1,6})$/.exec(name)?.[1] ?? /^#([0-9]{1,7})$/.exec(name)?.[1];
     if (code === undefined) return fail(`entity &${name}; is not allowed`);
     const point = name.startsWith('#x') ? parseInt(code, 16) : parseInt(code, 10);
-    if (point > 0x10ffff || point === 0) fail('bad character reference');
+    if (!isXmlChar(point)) fail('bad character reference');
     return String.fromCodePoint(point);
   });
 }
 
 /** Parses a WeChat body; the root must be `<xml>`. */
 export function parseWechatXml(body: string): XmlRecord {
+  if (NOT_XML_CHAR.test(body)) fail('a character XML does not allow');
   const r = new Reader(body.replace(/^\uFEFF/, ''));
   r.skipSpace();
   if (r.startsWith('<?xml')) {

@@ -31,6 +31,12 @@ describe('Weibo pushes', () => {
     expect(inbound({ type: 'hologram', data: {} })).toBeNull();
   });
 
+  it('refuses a known push carrying U+0000 (PostgreSQL cannot store it), but still ignores an unknown type', () => {
+    expect(() => toWeiboMessage({ ...common, type: 'text', text: '路灯\u0000坏了' })).toThrow(ChannelError);
+    expect(() => toWeiboMessage({ ...common, type: 'event', data: { subtype: 'click', key: 'a\u0000' } })).toThrow(ChannelError);
+    expect(inbound({ type: 'hologram', text: '\u0000' })).toBeNull();
+  });
+
   it('keeps 64-bit ids exact as strings', () => {
     const parsed = parseWeiboJson('{"type":"mention","key":4990000000000000001,"small":821804469,"text":"id 4990000000000000001, ok"}') as Record<string, unknown>;
     expect(parsed).toEqual({ type: 'mention', key: '4990000000000000001', small: 821804469, text: 'id 4990000000000000001, ok' });
@@ -47,6 +53,8 @@ describe('Weibo pushes', () => {
   it('reads Weibo dates with their offset', () => {
     expect(parseWeiboDate('Mon Jul 16 18:09:20 +0800 2012')?.toISOString()).toBe('2012-07-16T10:09:20.000Z');
     expect(parseWeiboDate('2012-07-16')).toBeUndefined();
+    expect(parseWeiboDate('Mon Jul 99 99:99:99 +0800 2012')).toBeUndefined();
+    expect(parseWeiboDate('Thu Feb 30 10:00:00 +0800 2012')).toBeUndefined();
     expect(() => toWeiboMessage({ ...common, created_at: 'yesterday', type: 'text' })).toThrow(ChannelError);
   });
 });

@@ -20,6 +20,7 @@ export type WeiboMessage = Common &
   );
 
 const ID = /^\d{1,20}$/;
+const KNOWN_TYPES = ['text', 'position', 'image', 'voice', 'event', 'mention'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** Weibo's date format, `Mon Jul 16 18:09:20 +0800 2012`; undefined when it is not one. */
@@ -28,7 +29,11 @@ export function parseWeiboDate(value: string): Date | undefined {
   const month = m ? MONTHS.indexOf(m[1]) : -1;
   if (!m || month < 0) return undefined;
   const offsetMin = (m[6] === '-' ? -1 : 1) * (Number(m[7]) * 60 + Number(m[8]));
-  const utc = Date.UTC(Number(m[9]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])) - offsetMin * 60_000;
+  const [day, hour, minute, second] = [m[2], m[3], m[4], m[5]].map(Number);
+  const local = Date.UTC(Number(m[9]), month, day, hour, minute, second);
+  // Date.UTC rolls "Jul 99 99:99:99" over into October: a date that does not exist is not a date.
+  if (new Date(local).getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
+  const utc = local - offsetMin * 60_000;
   return Number.isFinite(utc) ? new Date(utc) : undefined;
 }
 
@@ -40,9 +45,15 @@ export function weiboId(value: unknown, name: string, required = true): string {
   throw new ChannelError('malformed', `${name} is not a Weibo id`);
 }
 
+/** A text the platform stores: PostgreSQL cannot hold U+0000, so a push carrying one is malformed. */
+const storable = (value: string, name: string): string => {
+  if (value.includes('\u0000')) throw new ChannelError('malformed', `${name} contains U+0000`);
+  return value;
+};
+
 const field = (record: Record<string, unknown>, name: string): string => {
   const value = record[name];
-  if (typeof value === 'string') return value.slice(0, 4000);
+  if (typeof value === 'string') return storable(value.slice(0, 4000), `data.${name}`);
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return '';
 };
@@ -61,6 +72,8 @@ export function toWeiboMessage(body: unknown): WeiboMessage {
   };
   if (!parseWeiboDate(common.created_at)) throw new ChannelError('malformed', 'created_at is not a Weibo date');
   const type = typeof record.type === 'string' ? record.type : '';
+  // Unknown types are ignored, never rejected (reference), so only a known type's text must be storable.
+  if (KNOWN_TYPES.includes(type)) storable(common.text, 'text');
   switch (type) {
     case 'text':
       return { ...common, type };

@@ -97,6 +97,25 @@ export class DeliveryRepository {
     return this.finish(m, row, `status = $3, last_error = $4`, [status, error.slice(0, 2000)]);
   }
 
+  /**
+   * Queues a dead (or uncertain) delivery again, with the same delivery id, from its first attempt. False when
+   * the row is unknown or not dead (already replayed, or still being worked on).
+   */
+  async requeueDead(m: Runner, messageId: string): Promise<boolean> {
+    const rows = await m.query(
+      `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), waiting_window = false, lease_until = NULL,
+              last_error = 'replayed from the dead letter: ' || coalesce(last_error, '')
+        WHERE message_id = $1 AND status IN ('dead', 'uncertain') RETURNING 1`,
+      [messageId],
+    );
+    return returnedRows(rows).length > 0;
+  }
+
+  async findByMessageId(m: Runner, messageId: string): Promise<{ status: string } | undefined> {
+    const [row] = await m.query(`SELECT status FROM deliveries WHERE message_id = $1`, [messageId]);
+    return row;
+  }
+
   /** Rows whose sender never reported back (the instance died mid-send). */
   async expiredLeases(m: Runner, limit: number): Promise<DeliveryRow[]> {
     const rows = await m.query(

@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectLogger, OutboxWriter, TOPICS } from '@app/common';
+import { DeliveryDeadLettersV1, InjectLogger, OutboxWriter, TOPICS } from '@app/common';
+import { WechatAccessTokens } from '@app/common/channel/wechat-access-token.js';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ContactsRepository } from '../contacts/contacts.repository.js';
 import { NotifierSettings } from '../notifier.settings.js';
 import { Senders } from '../senders/senders.js';
-import { VendorError, type DeliveryChannel, type Message } from '../senders/sender.js';
-import { WechatTokenStore } from '../senders/wechat-token.store.js';
+import { VendorError, type AppMessage, type DeliveryChannel, type Message } from '../senders/sender.js';
+import { summary } from '../planning/templates.js';
 import { CompletionQueue } from './completion-queue.js';
 import { DeliveryErrorHandler } from './delivery-error.handler.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
@@ -37,7 +38,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     private readonly senders: Senders,
     private readonly errors: DeliveryErrorHandler,
     private readonly limits: ChannelRateLimits<DeliveryChannel>,
-    private readonly tokens: WechatTokenStore,
+    private readonly tokens: WechatAccessTokens,
     private readonly outbox: OutboxWriter,
     private readonly settings: NotifierSettings,
     private readonly metrics: DeliveryMetrics,
@@ -96,9 +97,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
           await this.deliveries.reschedule(m, row, 0, 'lease expired: sending again with the same delivery id');
         } else {
           const error = 'outcome unknown: the sender stopped after the vendor call began; not re-sent';
-          await this.deliveries.markDead(m, row, error, 'uncertain');
+          if (!(await this.deliveries.markDead(m, row, error, 'uncertain'))) continue;
           this.metrics.outcomes.inc({ channel: row.channel, outcome: 'uncertain' });
           await this.report(m, row, { ok: false, error, final: true });
+          await this.deadLetter(m, row, error, 'uncertain');
         }
       }
       return rows.length;
@@ -158,7 +160,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
           this.metrics.outcomes.inc({ channel: row.channel, outcome: decision.action === 'give_up' ? 'dead' : decision.action });
           switch (decision.action) {
             case 'refresh_token':
-              await this.tokens.invalidate(error instanceof VendorError ? error.credential : undefined);
+              await this.tokens.invalidate(this.settings.env.WECHAT_APP_ID, error instanceof VendorError ? error.credential : undefined);
               refreshed = true;
               continue;
             case 'fallback':
@@ -232,6 +234,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       if (message.channel === 'weibo' && mode === 'message') await this.contacts.countWindowSend(m, 'weibo', message.uid);
       if (message.channel === 'webhook') await this.contacts.webhookSucceeded(m, message.unitId);
       await this.report(m, row, { ok: true });
+      if (message.channel === 'app') await this.notifyInApp(m, row, message);
     });
   }
 
@@ -259,6 +262,9 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       const done = final ? await this.deliveries.markDead(m, row, error) : await this.deliveries.reschedule(m, row, retryInMs!, error);
       if (!done) return;
       await this.report(m, row, { ok: false, error, final });
+      if (final) await this.deadLetter(m, row, error, 'dead');
+      // The inbox does not depend on the push gateway: a push given up still leaves the notification.
+      if (final && message.channel === 'app') await this.notifyInApp(m, row, message);
       if (final && message.channel === 'webhook' && message.fallback) {
         await this.deliveries.plan(m, [
           { key: `${row.idempotencyKey}:email`, messageId: `${row.messageId}E`, inquiryId: row.inquiryId, purpose: row.purpose, recipient: message.fallback.to.join(','), message: message.fallback },
@@ -271,6 +277,39 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     await this.completions.complete(async (m) => {
       if (message.channel === 'wechat') await this.contacts.exhaustWindow(m, 'wechat', message.openId);
       if (await this.deliveries.reschedule(m, row, delayMs, reason, true)) await this.report(m, row, { ok: false, error: reason, final: false });
+    });
+  }
+
+  /** The citizen's in-app notification, which ingest-app's read model lists (same transaction as the outcome). */
+  private async notifyInApp(m: EntityManager, row: DeliveryRow, message: AppMessage): Promise<void> {
+    await this.outbox.append(m, TOPICS.deliveryEvents, 'AppNotificationCreated', {
+      messageId: row.messageId,
+      inquiryId: row.inquiryId,
+      channel: 'app',
+      attempt: Math.max(1, row.attempts),
+      at: new Date().toISOString(),
+      userId: message.userId,
+      purpose: row.purpose,
+      title: message.title.slice(0, 200),
+      text: summary(message.text, 900),
+      link: message.link,
+    });
+  }
+
+  /** DESIGN rule 4: what failed its last attempt goes to the `.dlq` twin, in the transaction that marks it. */
+  private async deadLetter(m: EntityManager, row: DeliveryRow, error: string, status: 'dead' | 'uncertain'): Promise<void> {
+    await this.outbox.append(m, DeliveryDeadLettersV1, 'DeliveryDeadLettered', {
+      messageId: row.messageId,
+      inquiryId: row.inquiryId,
+      channel: row.channel,
+      status,
+      idempotencyKey: row.idempotencyKey,
+      purpose: row.purpose,
+      recipient: row.recipient.slice(0, 2000),
+      attempts: row.attempts,
+      error: error.slice(0, 2000),
+      at: new Date().toISOString(),
+      message: row.message as unknown as Record<string, unknown>,
     });
   }
 

@@ -71,17 +71,9 @@ export class Notifier1764300000000 implements MigrationInterface {
     await q.query(`CREATE INDEX deliveries_due_idx ON deliveries (next_attempt_at) WHERE status = 'pending'`);
     await q.query(`CREATE INDEX deliveries_lease_idx ON deliveries (lease_until) WHERE status = 'sending'`);
     await q.query(`CREATE INDEX deliveries_inquiry_idx ON deliveries (inquiry_id, purpose)`);
-    await q.query(`
-      CREATE TABLE wechat_tokens (
-        app_id       text PRIMARY KEY,
-        access_token text NOT NULL,
-        expires_at   timestamptz NOT NULL,
-        refreshed_at timestamptz NOT NULL DEFAULT now()
-      )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE wechat_tokens`);
     await q.query(`DROP TABLE deliveries`);
     await q.query(`DROP TABLE citizen_windows`);
     await q.query(`DROP TABLE unit_contacts`);

@@ -3,7 +3,7 @@ import { ConsumerRunner, TOPICS } from '@app/common';
 import { NotifierSettings } from '../notifier.settings.js';
 import { NotificationService } from './notification.service.js';
 
-/** Four thin handlers: the runner validated the envelope against its contract; the service does the rest. */
+/** Four thin handlers, each also for a whole consumer batch (one transaction): the runner validated the envelope against its contract; the service does the rest. */
 @Injectable()
 export class NotificationConsumer implements OnApplicationBootstrap {
   constructor(
@@ -20,24 +20,28 @@ export class NotificationConsumer implements OnApplicationBootstrap {
       groupId: `${prefix}.cases`,
       fromBeginning,
       handle: async (event) => void (await this.notifications.onCaseEvent(event)),
+      handleBatch: async (events) => void (await this.notifications.onCaseEvents(events)),
     });
     await this.runner.start({
       contract: TOPICS.channelOutbound,
       groupId: `${prefix}.outbound`,
       fromBeginning,
       handle: async (event) => void (await this.notifications.onOutbound(event)),
+      handleBatch: async (events) => void (await this.notifications.onOutboundMany(events)),
     });
     await this.runner.start({
       contract: TOPICS.inquirySubmitted,
       groupId: `${prefix}.submitted`,
       fromBeginning,
       handle: (event) => this.notifications.onSubmitted(event),
+      handleBatch: (events) => this.notifications.onSubmittedMany(events),
     });
     await this.runner.start({
       contract: TOPICS.inquiryInteraction,
       groupId: `${prefix}.interactions`,
       fromBeginning,
       handle: (event) => this.notifications.onInteraction(event),
+      handleBatch: (events) => this.notifications.onInteractions(events),
     });
   }
 }

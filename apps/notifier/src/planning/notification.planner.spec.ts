@@ -31,6 +31,22 @@ describe(NotificationPlanner.name, () => {
     expect(planner.assigned('e1', assigned, kase(), unit({ prefer: 'webhook', webhookDisabled: true }), false).map((i) => i.message.channel)).toEqual(['email']);
   });
 
+  it('tells a co-handling unit that it co-handles, who leads and the deadline, keyed by event and unit', () => {
+    const co = unit({ unitId: 'u2', unitName: '住建局', emails: ['zj@u.cn'], prefer: 'both' });
+    const intents = planner.coHandling('e1', assigned, kase(), co);
+    expect(intents.map((i) => [i.key, i.purpose, i.message.channel])).toEqual([
+      ['e1:co:u2:email', 'co_assignment', 'email'],
+      ['e1:co:u2:webhook', 'co_assignment', 'webhook'],
+    ]);
+    const email = intents[0].message as { subject: string; text: string; to: string[] };
+    expect(email.to).toEqual(['zj@u.cn']);
+    expect(email.subject).toBe('【榆林百姓问政】协办：YL-1 路灯不亮');
+    expect(email.text).toContain('主办单位：市政局');
+    expect(email.text).toContain('答复时限：2026/12/04 17:00（北京时间）');
+    expect((intents[1].message as WebhookMessage).body).toMatchObject({ role: 'co_handling', unitId: 'u2', leadUnitId: 'u1', leadUnitName: '市政局' });
+    expect(planner.coHandling('e1', assigned, kase(), unit({ unitId: 'u3', emails: [], webhookUrl: undefined }))).toEqual([]);
+  });
+
   it('derives stable keys from the event, so planning it twice yields the same keys', () => {
     const keys = () => planner.assigned('e1', assigned, kase(), unit({ prefer: 'both' }), false).map((i) => i.key);
     expect(keys()).toEqual(keys());

@@ -83,6 +83,29 @@ export class NotificationPlanner {
     return this.unitIntents(`${eventId}:unit`, p.inquiryId, 'assignment', unit, email, 'case.assigned', body);
   }
 
+  /** A co-handling unit's own notice: that it co-handles, who leads, the deadline; one per (event, unit). */
+  coHandling(eventId: string, p: Assigned, c: CaseContact, co: UnitContact): DeliveryIntent[] {
+    const email = this.unitEmail(co, `【${SITE}】协办：${caseRef(c)} ${c.title ?? ''}`.trim(), `${co.unitName}：贵单位为一件诉求的协办单位`, c, [
+      ['主办单位', p.unitName],
+      ['答复时限', beijingTime(p.replyDeadline)],
+    ], [`本件由${p.unitName}主办，贵单位协办。请在答复时限前登录平台提交协办意见，由主办单位统一答复群众。`]);
+    const body = {
+      inquiryId: p.inquiryId,
+      trackingNo: c.trackingNo,
+      title: c.title,
+      summary: summary(c.content, 1000),
+      unitId: co.unitId,
+      unitName: co.unitName,
+      role: 'co_handling',
+      leadUnitId: p.unitId,
+      leadUnitName: p.unitName,
+      replyDeadline: p.replyDeadline,
+      photos: photoLinks(c.attachments, this.s.MEDIA_BASE_URL).map(([, url]) => url),
+      consoleUrl: this.consoleLink(p.inquiryId),
+    };
+    return this.unitIntents(`${eventId}:co:${co.unitId}`, p.inquiryId, 'co_assignment', co, email, 'case.co_assigned', body);
+  }
+
   sla(eventId: string, type: 'SlaWarning' | 'SlaBreached', p: SlaEvent, c: CaseContact, unit: UnitContact | undefined): DeliveryIntent[] {
     const breached = type === 'SlaBreached';
     const clock = CLOCK_NAMES[p.clock];

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectLogger, ProcessedMessages, TOPICS, type EventOf } from '@app/common';
+import { InjectLogger, ProcessedMessages, TOPICS, type EventOf, type PayloadOf } from '@app/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { ContactsRepository } from '../contacts/contacts.repository.js';
+import { ContactsRepository, type CaseContact } from '../contacts/contacts.repository.js';
 import { DeliveryRepository, type DeliveryIntent } from '../delivery/delivery.repository.js';
 import { DispatcherService } from '../delivery/dispatcher.service.js';
 import { NotificationPlanner } from './notification.planner.js';
@@ -35,10 +35,15 @@ export class NotificationService {
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
-  async onCaseEvent(event: CaseEvent): Promise<number> {
+  onCaseEvent(event: CaseEvent): Promise<number> {
+    return this.onCaseEvents([event]);
+  }
+
+  /** A consumer batch in one transaction; returns how many deliveries were planned. */
+  async onCaseEvents(events: CaseEvent[]): Promise<number> {
     let planned = 0;
-    await this.processed.once(CONSUMERS.cases, TOPICS.caseEvents.name, event, async (m) => {
-      planned = await this.deliveries.plan(m, await this.planCaseEvent(m, event));
+    await this.processed.onceEach(CONSUMERS.cases, TOPICS.caseEvents.name, events, async (m, fresh) => {
+      for (const event of fresh) planned += await this.deliveries.plan(m, await this.planCaseEvent(m, event));
     });
     if (planned) this.dispatcher.poke();
     return planned;
@@ -48,56 +53,90 @@ export class NotificationService {
    * The citizen's channel identity straight from the ingestors, so replies do not depend on the router
    * copying it into `Received` (it may; both are merged).
    */
-  async onSubmitted(event: SubmittedEvent): Promise<void> {
-    await this.processed.once(CONSUMERS.submitted, TOPICS.inquirySubmitted.name, event, async (m) => {
-      const p = event.payload;
-      await this.contacts.saveCase(m, {
-        inquiryId: p.inquiryId,
-        trackingNo: p.trackingNo,
-        title: p.title,
-        content: p.content,
-        receivedAt: p.receivedAt,
-        attachments: p.attachments,
-        citizen: p.citizen,
-      });
+  onSubmitted(event: SubmittedEvent): Promise<void> {
+    return this.onSubmittedMany([event]);
+  }
+
+  async onSubmittedMany(events: SubmittedEvent[]): Promise<void> {
+    await this.processed.onceEach(CONSUMERS.submitted, TOPICS.inquirySubmitted.name, events, async (m, fresh) => {
+      for (const { payload: p } of fresh) {
+        await this.contacts.saveCase(m, {
+          inquiryId: p.inquiryId,
+          trackingNo: p.trackingNo,
+          title: p.title,
+          content: p.content,
+          receivedAt: p.receivedAt,
+          attachments: p.attachments,
+          citizen: p.citizen,
+        });
+      }
     });
   }
 
-  async onOutbound(event: OutboundEvent): Promise<number> {
+  onOutbound(event: OutboundEvent): Promise<number> {
+    return this.onOutboundMany([event]);
+  }
+
+  async onOutboundMany(events: OutboundEvent[]): Promise<number> {
     let planned = 0;
-    await this.processed.once(CONSUMERS.outbound, TOPICS.channelOutbound.name, event, async (m) => {
-      const p = event.payload;
-      const known = p.inquiryId ? await this.contacts.findCase(m, p.inquiryId) : undefined;
-      planned = await this.deliveries.plan(m, this.planner.outbound(p, known));
+    await this.processed.onceEach(CONSUMERS.outbound, TOPICS.channelOutbound.name, events, async (m, fresh) => {
+      for (const { payload: p } of fresh) {
+        const known = p.inquiryId ? await this.contacts.findCase(m, p.inquiryId) : undefined;
+        planned += await this.deliveries.plan(m, this.planner.outbound(p, known));
+      }
     });
     if (planned) this.dispatcher.poke();
     return planned;
   }
 
-  async onInteraction(event: InteractionEvent): Promise<void> {
-    await this.processed.once(CONSUMERS.interactions, TOPICS.inquiryInteraction.name, event, async (m) => {
-      const { citizen, at } = event.payload;
-      switch (event.type) {
-        case 'ChannelActivity':
-          await this.contacts.recordActivity(m, citizen.channel, citizen.externalUserId, at, event.payload.kind ?? 'message');
-          if (event.payload.kind !== 'unfollow') await this.deliveries.wakeWaiting(m, `${citizen.channel}:${citizen.externalUserId}`);
-          break;
-        case 'InformationAdded':
-          // A citizen's message is activity too: it opens the window as a message would.
-          await this.contacts.recordActivity(m, citizen.channel, citizen.externalUserId, at, 'message');
-          break;
-        case 'RatingGiven':
-          await this.contacts.recordActivity(m, citizen.channel, citizen.externalUserId, at, 'message');
-          await this.deliveries.cancelSurveys(m, event.payload.inquiryId);
-          break;
-        case 'Withdrawn':
-          await this.deliveries.cancelSurveys(m, event.payload.inquiryId);
-          break;
-        default:
-          break; // interaction types added later mean nothing to the notifier until it learns them
-      }
+  onInteraction(event: InteractionEvent): Promise<void> {
+    return this.onInteractions([event]);
+  }
+
+  async onInteractions(events: InteractionEvent[]): Promise<void> {
+    await this.processed.onceEach(CONSUMERS.interactions, TOPICS.inquiryInteraction.name, events, async (m, fresh) => {
+      for (const event of fresh) await this.applyInteraction(m, event);
     });
     this.dispatcher.poke();
+  }
+
+  private async applyInteraction(m: EntityManager, event: InteractionEvent): Promise<void> {
+    const { citizen, at } = event.payload;
+    switch (event.type) {
+      case 'ChannelActivity':
+        await this.contacts.recordActivity(m, citizen.channel, citizen.externalUserId, at, event.payload.kind ?? 'message');
+        if (event.payload.kind !== 'unfollow') await this.deliveries.wakeWaiting(m, `${citizen.channel}:${citizen.externalUserId}`);
+        break;
+      case 'InformationAdded':
+        // A citizen's message is activity too: it opens the window as a message would.
+        await this.contacts.recordActivity(m, citizen.channel, citizen.externalUserId, at, 'message');
+        break;
+      case 'RatingGiven':
+        await this.contacts.recordActivity(m, citizen.channel, citizen.externalUserId, at, 'message');
+        await this.deliveries.cancelSurveys(m, event.payload.inquiryId);
+        break;
+      case 'Withdrawn':
+        await this.deliveries.cancelSurveys(m, event.payload.inquiryId);
+        break;
+      default:
+        break; // interaction types added later mean nothing to the notifier until it learns them
+    }
+  }
+
+  /**
+   * One notice per co-handling unit, with the contacts the event carries (`coUnits`) or, for an older event
+   * that names only `coUnitIds`, the latest copy this read model has.
+   */
+  private async coHandling(m: EntityManager, eventId: string, p: PayloadOf<typeof TOPICS.caseEvents, 'Assigned'>, c: CaseContact): Promise<DeliveryIntent[]> {
+    for (const co of p.coUnits ?? []) if (co.unitContacts) await this.contacts.saveUnit(m, co.unitId, co.unitName, co.unitContacts);
+    const ids = [...new Set([...p.coUnitIds, ...(p.coUnits ?? []).map((co) => co.unitId)])].filter((id) => id !== p.unitId);
+    const intents: DeliveryIntent[] = [];
+    for (const id of ids) {
+      const co = await this.contacts.findUnit(m, id);
+      if (!co) this.logger.warn({ inquiryId: p.inquiryId, unitId: id }, 'co-handling unit with no known contacts; no notice sent');
+      else intents.push(...this.planner.coHandling(eventId, p, c, co));
+    }
+    return intents;
   }
 
   private async planCaseEvent(m: EntityManager, event: CaseEvent): Promise<DeliveryIntent[]> {
@@ -125,7 +164,8 @@ export class NotificationService {
         const c = (await this.contacts.findCase(m, inquiryId))!;
         const unit = await this.contacts.findUnit(m, p.unitId);
         if (!unit) this.logger.warn({ inquiryId, unitId: p.unitId }, 'assigned to a unit with no known contacts; no notice sent');
-        return this.planner.assigned(event.id, p, c, unit, !!before?.unitId && before.unitId !== p.unitId);
+        const lead = this.planner.assigned(event.id, p, c, unit, !!before?.unitId && before.unitId !== p.unitId);
+        return [...lead, ...(await this.coHandling(m, event.id, p, c))];
       }
       case 'SlaWarning':
       case 'SlaBreached': {

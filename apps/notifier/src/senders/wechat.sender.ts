@@ -1,4 +1,4 @@
-import type { WechatTokenStore } from './wechat-token.store.js';
+import { WechatTokenError, type WechatAccessTokens } from '@app/common/channel/wechat-access-token.js';
 import { vendorFetch, VendorError, type DeliveryResult, type SendContext, type Sender, type WechatMessage } from './sender.js';
 
 interface WechatAnswer {
@@ -10,12 +10,12 @@ interface WechatAnswer {
 /** Customer-service messages inside the window, template messages outside it (wechat.md, Outbound APIs). */
 export class WechatSender implements Sender<WechatMessage> {
   constructor(
-    private readonly tokens: WechatTokenStore,
-    private readonly settings: { apiBase: string; templateId: string; timeoutMs: number },
+    private readonly tokens: WechatAccessTokens,
+    private readonly settings: { apiBase: string; appId: string; appSecret: string; templateId: string; timeoutMs: number },
   ) {}
 
   async send(message: WechatMessage, _context: SendContext): Promise<DeliveryResult> {
-    const token = await this.tokens.get();
+    const token = await this.token();
     const mode = message.mode ?? 'template';
     const [path, body] =
       mode === 'custom'
@@ -45,5 +45,15 @@ export class WechatSender implements Sender<WechatMessage> {
     }
     if (answer.errcode) throw new VendorError('wechat', String(answer.errcode), answer.errmsg ?? '', false, token);
     return { vendorRef: answer.msgid !== undefined ? String(answer.msgid) : mode };
+  }
+
+  /** From the store shared with ingest-wechat; a failed `cgi-bin/token` is a vendor failure like any other. */
+  private async token(): Promise<string> {
+    try {
+      return await this.tokens.get({ appId: this.settings.appId, appSecret: this.settings.appSecret });
+    } catch (error) {
+      if (!(error instanceof WechatTokenError)) throw error;
+      throw new VendorError('wechat', error.errcode === -2 ? 'network' : String(error.errcode), `token: ${error.message}`);
+    }
   }
 }

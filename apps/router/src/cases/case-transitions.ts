@@ -66,7 +66,7 @@ export class CaseTransitions {
       ]),
     );
     await this.clocks.cancel(manager, ids, ['close']);
-    const contacts = await this.contacts.ofMany(manager, items.map((i) => i.target.unitId));
+    const contacts = await this.contacts.ofMany(manager, items.flatMap((i) => [i.target.unitId, ...i.target.coUnitIds]));
     await this.cases.auditMany(
       manager,
       items.map(({ inquiryId, target, reason }) => ({
@@ -84,6 +84,12 @@ export class CaseTransitions {
         : target.emails?.length
           ? { emails: target.emails, prefer: 'email' as const }
           : undefined;
+      const coUnits = target.coUnitIds.flatMap((unitId) => {
+        const co = contacts.get(unitId);
+        return co
+          ? [{ unitId, unitName: co.unitName, unitContacts: { emails: co.emails, prefer: co.prefer, ...(co.webhook ? { webhook: co.webhook } : {}) } }]
+          : [];
+      });
       events.add('Assigned', {
         inquiryId,
         at: now.toISOString(),
@@ -94,6 +100,7 @@ export class CaseTransitions {
         acceptDeadline: acceptDeadline.toISOString(),
         replyDeadline: replyDeadline.toISOString(),
         ...(unitContacts ? { unitContacts } : {}),
+        ...(coUnits.length ? { coUnits } : {}),
       });
     }
   }

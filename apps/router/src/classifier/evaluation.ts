@@ -5,13 +5,18 @@ export interface EvalResult {
   macroF1: number;
   n: number;
   perSecond: number;
+  /** Rows per second of this process's CPU time: the one-core rate even when other processes share the core. */
+  cpuPerSecond: number;
   perClass: Record<string, { precision: number; recall: number; f1: number; support: number }>;
 }
 
 export function evaluate(model: Pick<TopicModel, 'predict'>, rows: { text: string; label: string }[]): EvalResult {
   const started = process.hrtime.bigint();
+  const cpuStarted = process.cpuUsage();
   const predicted = rows.map((r) => model.predict(r.text).label);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuStarted);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const labels = [...new Set(rows.map((r) => r.label))].sort();
   const perClass: EvalResult['perClass'] = {};
   let correct = 0;
@@ -36,6 +41,7 @@ export function evaluate(model: Pick<TopicModel, 'predict'>, rows: { text: strin
     macroF1: f1s.length ? f1s.reduce((a, b) => a + b, 0) / f1s.length : 0,
     n: rows.length,
     perSecond: seconds > 0 ? rows.length / seconds : 0,
+    cpuPerSecond: cpuSeconds > 0 ? rows.length / cpuSeconds : 0,
     perClass,
   };
 }

@@ -3,17 +3,33 @@
  * dictionary and are robust to the typos and telegraphic style of citizen messages; hashing keeps the
  * model a fixed-size array (no vocabulary to ship) and training/serving share this one function.
  */
-export const FEATURE_BITS = 18;
-const MASK = (1 << FEATURE_BITS) - 1;
 
-/** FNV-1a over UTF-16 code units, seeded per n-gram order so "ab" the bigram ≠ "ab" of another order. */
-function hash(text: string, start: number, end: number, seed: number): number {
+/** Which features a model was trained on; recorded in the model file so serving featurises the same way. */
+export interface FeatureSpec {
+  /** log2 of the hashed space. */
+  bits: number;
+  /**
+   * The subject of a message says most about its topic: the first `titleChars` characters get a second,
+   * separate n-gram space weighted `titleWeight`. Only for texts longer than `titleMinChars`: a one-line
+   * message has no subject/body structure, and doubling its n-grams only moves it away from the corpus.
+   */
+  titleChars: number;
+  titleWeight: number;
+  titleMinChars: number;
+}
+
+/** v2's features: character 1–3-grams of the whole text only. */
+export const PLAIN_FEATURES: FeatureSpec = { bits: 18, titleChars: 0, titleWeight: 0, titleMinChars: 0 };
+export const TITLE_FEATURES: FeatureSpec = { bits: 18, titleChars: 20, titleWeight: 2, titleMinChars: 40 };
+
+/** FNV-1a over UTF-16 code units, seeded per n-gram order and space so the same characters differ by role. */
+function hash(text: string, start: number, end: number, seed: number, mask: number): number {
   let h = 0x811c9dc5 ^ seed;
   for (let i = start; i < end; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0) & MASK;
+  return (h >>> 0) & mask;
 }
 
 export function normalizeText(text: string): string {
@@ -29,32 +45,46 @@ export interface SparseVector {
   value: Float32Array;
 }
 
-// Reused between calls (featurize is synchronous): a dense count array plus the list of slots touched.
-const scratch = new Uint16Array(1 << FEATURE_BITS);
-const touched = new Int32Array(3 * 1500);
+const TITLE_SEED = 100;
+const MAX_CHARS = 1500;
 
-/** Sublinear term frequency over 1-, 2- and 3-grams, L2-normalised. */
-export function featurize(raw: string, maxChars = 1500): SparseVector {
-  const text = normalizeText(raw).slice(0, maxChars);
-  let size = 0;
+// Reused between calls (featurize is synchronous): a dense count array, the slots touched, the output.
+let scratch = new Uint16Array(0);
+const touched = new Int32Array(3 * MAX_CHARS);
+const outIndex = new Int32Array(6 * MAX_CHARS);
+const outValue = new Float32Array(6 * MAX_CHARS);
+
+/** Appends the 1-, 2- and 3-grams of `part`, hashed with `seed`, with sublinear weights × `weight`. */
+function addSpace(part: string, seed: number, weight: number, mask: number, size: number): number {
+  let touchedSize = 0;
   for (let n = 1; n <= 3; n++) {
-    for (let i = 0; i + n <= text.length; i++) {
-      const k = hash(text, i, i + n, n);
-      if (scratch[k]++ === 0) touched[size++] = k;
+    for (let i = 0; i + n <= part.length; i++) {
+      const k = hash(part, i, i + n, seed + n, mask);
+      if (scratch[k]++ === 0) touched[touchedSize++] = k;
     }
   }
-  const index = new Int32Array(size);
-  const value = new Float32Array(size);
-  let norm = 0;
-  for (let j = 0; j < size; j++) {
+  for (let j = 0; j < touchedSize; j++) {
     const k = touched[j];
-    const v = 1 + Math.log(scratch[k]);
+    outIndex[size] = k;
+    outValue[size++] = weight * (1 + Math.log(scratch[k]));
     scratch[k] = 0;
-    index[j] = k;
-    value[j] = v;
-    norm += v * v;
   }
+  return size;
+}
+
+/** Sublinear term frequency over 1-, 2- and 3-grams (plus the title space), L2-normalised. */
+export function featurize(raw: string, spec: FeatureSpec = PLAIN_FEATURES): SparseVector {
+  if (scratch.length !== 1 << spec.bits) scratch = new Uint16Array(1 << spec.bits);
+  const mask = (1 << spec.bits) - 1;
+  const text = normalizeText(raw).slice(0, MAX_CHARS);
+  let size = addSpace(text, 0, 1, mask, 0);
+  if (spec.titleChars > 0 && text.length > spec.titleMinChars) {
+    size = addSpace(text.slice(0, spec.titleChars), TITLE_SEED, spec.titleWeight, mask, size);
+  }
+  let norm = 0;
+  for (let j = 0; j < size; j++) norm += outValue[j] * outValue[j];
   norm = Math.sqrt(norm) || 1;
+  const value = outValue.slice(0, size);
   for (let j = 0; j < size; j++) value[j] /= norm;
-  return { index, value };
+  return { index: outIndex.slice(0, size), value };
 }

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { FEATURE_BITS, featurize, type SparseVector } from './text-features.js';
+import { featurize, type FeatureSpec, type SparseVector } from './text-features.js';
 
 /**
- * The file the training tool writes: one-vs-rest linear SVMs over hashed character n-grams, weights
- * quantised to int8. The confidence is a softmax over the margins scaled by `temperature`.
+ * The file the training tool writes: one linear scorer per class over hashed character n-grams, weights
+ * quantised to int8. How the weights were obtained (v3: the sum of a linear SVM and an NB-SVM, see
+ * topic-training.ts) does not matter to serving. The confidence is a softmax over the scores × `temperature`.
  */
 export interface TopicModelFile {
-  format: 'wz-topic-linear-v2';
-  featureBits: number;
+  format: 'wz-topic-linear-v3';
+  features: FeatureSpec;
   temperature: number;
   classes: string[];
   /** Per-class dequantisation factor: weight = int8 × scale. */
@@ -15,7 +16,7 @@ export interface TopicModelFile {
   bias: number[];
   /** Base64 of an Int8Array laid out feature-major: weights[feature * classes + class]. */
   weights: string;
-  trainedOn: { source: string; rows: number; sha256: string };
+  trainedOn: { source: string; rows: number; sha256: string; command: string };
 }
 
 export interface TopicPrediction {
@@ -29,11 +30,10 @@ export class TopicModel {
   private readonly weights: Float32Array;
 
   constructor(readonly file: TopicModelFile) {
-    if (file.format !== 'wz-topic-linear-v2' || file.featureBits !== FEATURE_BITS) {
-      throw new Error(`unsupported topic model ${file.format}/${file.featureBits}`);
-    }
-    const q = new Int8Array(Buffer.from(file.weights, 'base64').buffer.slice(0));
     const k = file.classes.length;
+    if (file.format !== 'wz-topic-linear-v3') throw new Error(`unsupported topic model ${String(file.format)}`);
+    const q = new Int8Array(Buffer.from(file.weights, 'base64').buffer.slice(0));
+    if (q.length !== (1 << file.features.bits) * k) throw new Error('topic model weights do not match its feature space');
     this.weights = new Float32Array(q.length);
     for (let i = 0; i < q.length; i++) this.weights[i] = q[i] * file.scales[i % k];
   }
@@ -47,7 +47,7 @@ export class TopicModel {
   }
 
   predict(text: string): TopicPrediction {
-    return this.predictVector(featurize(text));
+    return this.predictVector(featurize(text, this.file.features));
   }
 
   predictVector(x: SparseVector): TopicPrediction {
@@ -79,4 +79,3 @@ export function softmax(z: Float64Array): Float64Array {
   for (let i = 0; i < z.length; i++) out[i] /= sum;
   return out;
 }
-

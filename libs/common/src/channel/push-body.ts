@@ -15,7 +15,13 @@ export async function readPushBody(req: Request, accept: RegExp, what: string): 
   if (typeof req.body === 'string') return req.body;
   // The stream is already consumed when a global parser took the body.
   if (req.readableEnded && req.body !== undefined && req.body !== null) {
-    const text = JSON.stringify(req.body);
+    let text: string;
+    try {
+      text = JSON.stringify(req.body);
+    } catch {
+      // JSON.parse takes nesting that JSON.stringify cannot walk back (a RangeError: call stack size).
+      throw new ChannelError('malformed', 'the body is nested too deeply');
+    }
     if (Buffer.byteLength(text) > MAX_PUSH_BYTES) throw new ChannelError('too_large', 'body over 64 KB');
     return text;
   }

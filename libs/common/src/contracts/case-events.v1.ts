@@ -65,6 +65,11 @@ export const CaseEventsV1 = defineTopic(
       replyDeadline: isoTime,
       /** The lead unit's contacts as the registry has them now; the notifier keeps the latest copy. */
       unitContacts: unitContactsSchema.optional(),
+      /** The co-handling units (`coUnitIds`) with their names and contacts, so each is told it co-handles. */
+      coUnits: z
+        .array(z.object({ ...unit, unitContacts: unitContactsSchema.optional() }))
+        .max(10)
+        .optional(),
     }),
     Accepted: base.extend({ ...unit, onTime: z.boolean() }),
     Returned: base.extend({ ...unit, reason: z.string().min(1).max(2000) }),

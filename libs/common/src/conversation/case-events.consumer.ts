@@ -61,6 +61,11 @@ export class CaseEventsConsumer implements OnApplicationBootstrap, BeforeApplica
           this.conversation.applyCaseEvent(m, event.payload.inquiryId, event.type),
         );
       },
+      handleBatch: async (events) => {
+        await this.processed.onceEach(consumer, TOPICS.caseEvents.name, events, async (m, fresh) => {
+          for (const event of fresh) await this.conversation.applyCaseEvent(m, event.payload.inquiryId, event.type);
+        });
+      },
     });
   }
 }

@@ -32,6 +32,13 @@ describe(HttpErrorFilter.name, () => {
     expect(filter.toBody(Object.assign(new Error('too big'), { status: 413 })).statusCode).toBe(413);
   });
 
+  it('answers 503 when the database cannot be reached or the pool is exhausted', () => {
+    expect(filter.toBody(new Error('timeout exceeded when trying to connect')).statusCode).toBe(503);
+    expect(filter.toBody(Object.assign(new Error('x'), { driverError: { code: '57P01' } })).statusCode).toBe(503);
+    expect(filter.toBody(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })).code).toBe('unavailable');
+    expect(filter.toBody(Object.assign(new Error('x'), { driverError: { code: '23505' } })).statusCode).toBe(500);
+  });
+
   it('answers anything else with a 500 that reveals nothing', () => {
     const body = filter.toBody(new TypeError('cannot read properties of undefined (reading "phone")'));
     expect(body).toEqual({ statusCode: 500, code: 'internal', message: expect.any(String) });

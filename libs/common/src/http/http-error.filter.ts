@@ -50,6 +50,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       );
     }
     if (response.headersSent) return;
+    if (body.statusCode === 503) response.setHeader('Retry-After', '5');
     response.status(body.statusCode).json(body);
   }
 
@@ -68,6 +69,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       const [code, message] = DEFAULT_MESSAGES[status] ?? ['bad_request', DEFAULT_MESSAGES[400][1]];
       return { statusCode: status, code, message };
+    }
+    if (databaseUnavailable(exception)) {
+      return { statusCode: 503, code: 'unavailable', message: '系统繁忙，请稍后重试，您的内容没有丢失。' };
     }
     return { statusCode: 500, code: 'internal', message: '服务器内部错误，我们已记录，请稍后重试。' };
   }
@@ -90,4 +94,21 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     return { statusCode, code, message: fallback };
   }
+}
+
+/**
+ * The database could not be reached or is overloaded (pool wait timed out, connection refused or cut, server
+ * shutting down, too many connections): nothing was stored, so the client should try again — a 503, not a 500.
+ */
+export function databaseUnavailable(exception: unknown): boolean {
+  const e = exception as { message?: unknown; code?: unknown; driverError?: { code?: unknown; message?: unknown } };
+  const code = String(e?.driverError?.code ?? e?.code ?? '');
+  const message = String(e?.driverError?.message ?? e?.message ?? '');
+  return (
+    /^(08|57P0)/.test(code) ||
+    code === '53300' ||
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    /timeout exceeded when trying to connect|Connection terminated/i.test(message)
+  );
 }

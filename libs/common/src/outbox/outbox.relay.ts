@@ -3,7 +3,14 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { EventProducer, RawMessage } from '../kafka/event-producer.js';
 import type { PlatformMetrics } from '../metrics/metrics.js';
-import { outboxChannel } from './outbox.writer.js';
+import { NOTIFY_INTERVAL_MS, outboxChannel } from './outbox.writer.js';
+
+/**
+ * After a batch the relay polls every ACTIVE_POLL_MS for this long: writers skip the NOTIFY of a transaction that
+ * follows another within NOTIFY_INTERVAL_MS, and such a transaction may take a while to commit under load.
+ */
+const ACTIVE_WINDOW_MS = Math.max(500, 10 * NOTIFY_INTERVAL_MS);
+const ACTIVE_POLL_MS = 10;
 
 export interface OutboxRelayOptions {
   schema: string;
@@ -39,6 +46,7 @@ export class OutboxRelay {
   private wake?: () => void;
   private notified = false;
   private lastCleanup = 0;
+  private lastSent = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -98,8 +106,12 @@ export class OutboxRelay {
       try {
         const sent = await this.publishBatch();
         failures = 0;
+        if (sent > 0) this.lastSent = Date.now();
         await this.housekeeping();
-        if (sent < this.options.batchSize) await this.idle(this.options.pollMs);
+        if (sent < this.options.batchSize) {
+          const active = Date.now() - this.lastSent < ACTIVE_WINDOW_MS;
+          await this.idle(active ? Math.min(ACTIVE_POLL_MS, this.options.pollMs) : this.options.pollMs);
+        }
       } catch (error) {
         failures++;
         const delay = Math.min(10000, 200 * 2 ** Math.min(failures, 6));

@@ -7,11 +7,20 @@ import { currentTrace } from '../logging/trace-context.js';
 export const outboxChannel = (schema: string): string => `wz_outbox_${schema}`;
 
 /**
+ * A transaction that NOTIFYs holds PostgreSQL's notification-queue lock through its commit, so notifying
+ * transactions commit one at a time. A writer therefore notifies at most once per interval: the relay it wakes
+ * keeps polling quickly for a while after every batch (OutboxRelay's active window is longer than this).
+ */
+export const NOTIFY_INTERVAL_MS = 50;
+
+/**
  * Writes events into the outbox inside the caller's transaction, so the business rows and the events they
  * imply commit together or not at all (DESIGN rule 2). The contract is checked here: an invalid event
  * fails the caller's transaction instead of reaching Kafka.
  */
 export class OutboxWriter {
+  private lastNotify = 0;
+
   constructor(
     private readonly source: string,
     private readonly schema: string,
@@ -44,14 +53,20 @@ export class OutboxWriter {
       const b = i * 5;
       return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
     });
-    // The NOTIFY wakes the relay at commit time (it is transactional; the relay also polls in case it was
-    // missed). It rides on the INSERT so an append stays one round trip.
-    params.push(outboxChannel(this.schema));
-    await manager.query(
-      `WITH rows AS (INSERT INTO outbox (event_id, topic, message_key, event_type, envelope) VALUES ${rows.join(', ')} RETURNING 1)
-       SELECT pg_notify($${params.length}, '') FROM (SELECT count(*) FROM rows) AS inserted`,
-      params,
-    );
+    // The NOTIFY (transactional: it wakes the relay at commit time) rides on the INSERT, so an append stays
+    // one round trip; it is left out when this writer notified a moment ago (see NOTIFY_INTERVAL_MS).
+    const insert = `INSERT INTO outbox (event_id, topic, message_key, event_type, envelope) VALUES ${rows.join(', ')}`;
+    const now = Date.now();
+    if (now - this.lastNotify >= NOTIFY_INTERVAL_MS) {
+      this.lastNotify = now;
+      params.push(outboxChannel(this.schema));
+      await manager.query(
+        `WITH rows AS (${insert} RETURNING 1) SELECT pg_notify($${params.length}, '') FROM (SELECT count(*) FROM rows) AS inserted`,
+        params,
+      );
+    } else {
+      await manager.query(insert, params);
+    }
     return envelopes;
   }
 }
