@@ -153,6 +153,30 @@ describe('the WeChat conversation, end to end (real broker, database and a WeCha
     );
   });
 
+  it('keeps each citizen\'s conversation apart and in order when many talk at once (pushes committed together)', async () => {
+    const citizens = Array.from({ length: 12 }, () => newOpenId());
+    const replies = await Promise.all(
+      citizens.map(async (openId, n) => [
+        await say(openId, `第${n}号市民反映：小区门口的路灯坏了一个多月，晚上很黑`),
+        await say(openId, `第${n}号补充：在东门`),
+        await say(openId, '提交'),
+      ]),
+    );
+    for (const [opened, added, done] of replies) {
+      expect(opened).toContain('提交');
+      expect(added).toContain('已补充文字');
+      expect(done).toMatch(/受理编号 WX\d{8}-\d{6}/);
+    }
+    const events = await waitFor(() => {
+      const all = citizens.map((openId) => eventsFor(openId));
+      return all.every((list) => list.length === 1) ? all.map(([e]) => e) : undefined;
+    }, 'one inquiry per citizen');
+    events.forEach((event, n) => {
+      expect(event.payload.content).toMatch(new RegExp(`第${n}号市民反映.*第${n}号补充`, 's'));
+      expect(event.payload.content).not.toMatch(new RegExp(`第(?!${n}号)\\d+号`));
+    });
+  });
+
   it('takes at most 20 attachments into one draft', async () => {
     const openId = newOpenId();
     await say(openId, '问政');

@@ -3,6 +3,17 @@ import type { MediaRequest } from '../conversation/conversation.service.js';
 
 const PREFIX = /^[a-z][a-z0-9]{1,20}$/;
 
+/** One push acted on: its de-duplication key and the answer given. */
+export interface InboundRecord {
+  account: string;
+  dedupKey: string;
+  msgType: string;
+  reply: string | null;
+}
+
+/** The key `seen` indexes earlier answers by. */
+export const inboundKey = (push: Pick<InboundRecord, 'account' | 'dedupKey'>): string => `${push.account}\n${push.dedupKey}`;
+
 /**
  * The tables a channel app's push migration creates: `<prefix>_inbound` (one row per push acted on: the
  * de-duplication key and the answer given) and `<prefix>_media_jobs` (downloads still to do).
@@ -46,30 +57,33 @@ export class ChannelPushRepository {
     this.jobs = `${prefix}_media_jobs`;
   }
 
-  /** The push's earlier answer when it was seen before (a vendor retry, possibly to another instance). */
-  async seen(m: EntityManager, account: string, dedupKey: string): Promise<{ reply: string | null } | undefined> {
-    const [row] = await m.query(`SELECT reply FROM ${this.inbound} WHERE account = $1 AND dedup_key = $2`, [account, dedupKey]);
-    return row;
+  /** The earlier answers of those pushes seen before (vendor retries, possibly to another instance), by `inboundKey`. */
+  async seen(m: EntityManager, pushes: Pick<InboundRecord, 'account' | 'dedupKey'>[]): Promise<Map<string, string | null>> {
+    const rows: { account: string; dedup_key: string; reply: string | null }[] = await m.query(
+      `SELECT account, dedup_key, reply FROM ${this.inbound}
+        WHERE (account, dedup_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [pushes.map((p) => p.account), pushes.map((p) => p.dedupKey)],
+    );
+    return new Map(rows.map((r) => [inboundKey({ account: r.account, dedupKey: r.dedup_key }), r.reply]));
   }
 
-  /** Records the push and its answer; false when the key is already there (the caller's lock should prevent it). */
-  async record(m: EntityManager, account: string, dedupKey: string, msgType: string, reply: string | null): Promise<boolean> {
+  /** Records the pushes and their answers; false when a key is already there (the callers' locks should prevent it). */
+  async record(m: EntityManager, pushes: InboundRecord[]): Promise<boolean> {
+    if (pushes.length === 0) return true;
     const rows = await m.query(
-      `INSERT INTO ${this.inbound} (account, dedup_key, msg_type, reply) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1`,
-      [account, dedupKey, msgType, reply],
+      `INSERT INTO ${this.inbound} (account, dedup_key, msg_type, reply)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING RETURNING 1`,
+      [pushes.map((p) => p.account), pushes.map((p) => p.dedupKey), pushes.map((p) => p.msgType), pushes.map((p) => p.reply)],
     );
-    return rows.length > 0;
+    return rows.length === pushes.length;
   }
 
   async enqueueMedia(m: EntityManager, jobs: MediaRequest[]): Promise<void> {
-    for (const job of jobs) {
-      await m.query(`INSERT INTO ${this.jobs} (item_id, account, media_id, media_kind) VALUES ($1, $2, $3, $4)`, [
-        job.itemId,
-        job.account,
-        job.vendorMediaId,
-        job.media,
-      ]);
-    }
+    if (jobs.length === 0) return;
+    await m.query(
+      `INSERT INTO ${this.jobs} (item_id, account, media_id, media_kind) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
+      [jobs.map((j) => j.itemId), jobs.map((j) => j.account), jobs.map((j) => j.vendorMediaId), jobs.map((j) => j.media)],
+    );
   }
 
   /** Vendors retry within about 15 s; a week of keys is ample. */

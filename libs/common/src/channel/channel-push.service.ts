@@ -2,22 +2,46 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { ConversationService } from '../conversation/conversation.service.js';
 import type { ChannelAdapter, ChannelAnswer, ChannelRequest } from './channel-adapter.js';
-import type { ChannelPushRepository } from './channel-push.repository.js';
+import { inboundKey, type ChannelPushRepository, type InboundRecord } from './channel-push.repository.js';
+import { GroupCommit } from './group-commit.js';
 import type { InboundMessage } from './inbound-message.js';
+
+export interface Accepted {
+  /** The passive reply, or null to just acknowledge; for a duplicate, the answer given the first time. */
+  reply: string | null;
+  duplicate: boolean;
+}
+
+/**
+ * Pushes of a lane share one transaction (see GroupCommit); four lanes leave the default pool of ten enough
+ * connections for the outbox relay, the conversation ticker and the media worker.
+ */
+const LANES = 4;
+const MAX_BATCH = 32;
 
 /**
  * One push of any channel: verify (before anything is parsed), parse, then record it, run the conversation
- * and queue media downloads in ONE transaction, and only then answer (DESIGN rule 1). Media are never
- * fetched here. Each channel app subclasses it with its own adapter and tables.
+ * and queue media downloads in a transaction, and only then answer (DESIGN rule 1). Media are never fetched
+ * here. Pushes that arrive together are committed together (group commit); one citizen's pushes always share
+ * a lane, so they are handled in the order they arrived. Each channel app subclasses it with its own adapter
+ * and tables.
  */
 export class ChannelPushService<V> {
+  private readonly commits: GroupCommit<InboundMessage, Accepted>;
+
   constructor(
     protected readonly adapter: ChannelAdapter<V>,
     private readonly conversation: ConversationService,
     private readonly repository: ChannelPushRepository,
     private readonly dataSource: DataSource,
     protected readonly logger: Logger,
-  ) {}
+  ) {
+    this.commits = new GroupCommit((messages) => this.acceptAll(messages), {
+      lanes: LANES,
+      maxBatch: MAX_BATCH,
+      keyOf: (message) => `${message.channel}:${message.account}:${message.userId}`,
+    });
+  }
 
   verifyUrl(request: Omit<ChannelRequest, 'body'>): string {
     return this.adapter.verifyUrl(request);
@@ -35,22 +59,40 @@ export class ChannelPushService<V> {
   }
 
   /**
-   * Acts on one message exactly once per (account, dedupKey); `duplicate` says it was seen before, and
-   * `reply` is then the answer given the first time.
+   * Acts on one message exactly once per (account, dedupKey); resolves after the commit. `duplicate` says it
+   * was seen before, and `reply` is then the answer given the first time.
    */
-  async accept(message: InboundMessage): Promise<{ reply: string | null; duplicate: boolean }> {
-    // Retries of one push come from the same citizen, so the citizen's lock also serialises duplicates: the
-    // second sees the first one's row and its answer. The unique key stays as the last line of defence.
+  accept(message: InboundMessage): Promise<Accepted> {
+    return this.commits.submit(message);
+  }
+
+  /** One transaction for a batch of messages, handled in order; fixed statements per batch, plus the conversation's own. */
+  private acceptAll(messages: InboundMessage[]): Promise<Accepted[]> {
+    // Retries of one push come from the same citizen, so the citizens' locks also serialise duplicates with
+    // other instances: the later one sees the first one's row and its answer. The primary key stays as the
+    // last line of defence.
     return this.dataSource.transaction(async (m) => {
-      await this.conversation.lock(m, message);
-      const earlier = await this.repository.seen(m, message.account, message.dedupKey);
-      if (earlier) return { reply: earlier.reply, duplicate: true };
-      const outcome = await this.conversation.handle(m, message);
-      await this.repository.enqueueMedia(m, outcome.media);
-      if (!(await this.repository.record(m, message.account, message.dedupKey, message.body.kind, outcome.reply))) {
+      await this.conversation.lock(m, messages);
+      const answered = await this.repository.seen(m, messages);
+      // A message is new unless its key was answered before, or comes twice in this batch (a retry that
+      // arrived while the first was waiting): the later copy then gets the first one's answer.
+      const fresh = messages.filter((message) => {
+        const key = inboundKey(message);
+        if (answered.has(key)) return false;
+        answered.set(key, null);
+        return true;
+      });
+      const outcomes = await this.conversation.handleAll(m, fresh);
+      const records: InboundRecord[] = fresh.map((message, i) => {
+        answered.set(inboundKey(message), outcomes[i].reply);
+        return { account: message.account, dedupKey: message.dedupKey, msgType: message.body.kind, reply: outcomes[i].reply };
+      });
+      await this.repository.enqueueMedia(m, outcomes.flatMap((o) => o.media));
+      if (!(await this.repository.record(m, records))) {
         throw new Error('duplicate push recorded concurrently'); // rolls back; the vendor's retry then finds the row
       }
-      return { reply: outcome.reply, duplicate: false };
+      const first = new Set(fresh);
+      return messages.map((message) => ({ reply: answered.get(inboundKey(message)) ?? null, duplicate: !first.has(message) }));
     });
   }
 }

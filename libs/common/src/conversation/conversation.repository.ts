@@ -39,14 +39,28 @@ export interface CaseRow {
   submitted_at: Date;
 }
 
+/** What the conversation needs to know about a citizen before it reads a message. */
+export interface Snapshot {
+  draftId: string | null;
+  surveyInquiryId: string | null;
+  infoInquiryId: string | null;
+}
+
+export const citizenKey = (c: CitizenKey): string => `${c.channel}:${c.account}:${c.userId}`;
 const who = (c: CitizenKey): string[] => [c.channel, c.account, c.userId];
 const lockKey = (c: CitizenKey): string => `wz.conv.${c.channel}.${c.account}.${c.userId}`;
 
 /** The SQL of the conversation tables (ConversationTables migration); every call runs in the caller's transaction. */
 export class ConversationRepository {
-  /** Serialises one citizen's messages: several photos sent at once must land in the same draft. */
-  async lockCitizen(m: EntityManager, c: CitizenKey): Promise<void> {
-    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey(c)]);
+  /**
+   * Serialises each citizen's messages: several photos sent at once must land in the same draft. The locks are
+   * taken in one order (by key hash) everywhere, so two transactions locking several citizens never deadlock.
+   */
+  async lockCitizens(m: EntityManager, citizens: CitizenKey[]): Promise<void> {
+    await m.query(
+      `SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS keys`,
+      [citizens.map(lockKey)],
+    );
   }
 
   async tryLockCitizen(m: EntityManager, c: CitizenKey): Promise<boolean> {
@@ -54,19 +68,26 @@ export class ConversationRepository {
     return row.locked;
   }
 
-  async snapshot(
-    m: EntityManager,
-    c: CitizenKey,
-  ): Promise<{ draftId: string | null; surveyInquiryId: string | null; infoInquiryId: string | null }> {
-    const [row] = await m.query(
-      `SELECT (SELECT id FROM conv_drafts WHERE channel = $1 AND account = $2 AND user_id = $3 AND status = 'open') AS draft_id,
-              (SELECT inquiry_id FROM conv_cases WHERE channel = $1 AND account = $2 AND user_id = $3 AND survey_pending
-                ORDER BY updated_at DESC LIMIT 1) AS survey_inquiry_id,
-              (SELECT inquiry_id FROM conv_cases WHERE channel = $1 AND account = $2 AND user_id = $3 AND info_requested
-                ORDER BY updated_at DESC LIMIT 1) AS info_inquiry_id`,
-      who(c),
+  /** Each citizen's open draft and pending survey/information request, in one statement, keyed by `citizenKey`. */
+  async snapshots(m: EntityManager, citizens: CitizenKey[]): Promise<Map<string, Snapshot>> {
+    const rows: { channel: string; account: string; user_id: string; draft_id: string | null; survey_inquiry_id: string | null; info_inquiry_id: string | null }[] =
+      await m.query(
+        `SELECT c.channel, c.account, c.user_id,
+                (SELECT id FROM conv_drafts d WHERE (d.channel, d.account, d.user_id) = (c.channel, c.account, c.user_id)
+                   AND d.status = 'open') AS draft_id,
+                (SELECT inquiry_id FROM conv_cases k WHERE (k.channel, k.account, k.user_id) = (c.channel, c.account, c.user_id)
+                   AND k.survey_pending ORDER BY k.updated_at DESC LIMIT 1) AS survey_inquiry_id,
+                (SELECT inquiry_id FROM conv_cases k WHERE (k.channel, k.account, k.user_id) = (c.channel, c.account, c.user_id)
+                   AND k.info_requested ORDER BY k.updated_at DESC LIMIT 1) AS info_inquiry_id
+           FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[], $3::text[])) AS c (channel, account, user_id)`,
+        [citizens.map((c) => c.channel), citizens.map((c) => c.account), citizens.map((c) => c.userId)],
+      );
+    return new Map(
+      rows.map((r) => [
+        citizenKey({ channel: r.channel, account: r.account, userId: r.user_id }),
+        { draftId: r.draft_id, surveyInquiryId: r.survey_inquiry_id, infoInquiryId: r.info_inquiry_id },
+      ]),
     );
-    return { draftId: row.draft_id, surveyInquiryId: row.survey_inquiry_id, infoInquiryId: row.info_inquiry_id };
   }
 
   async createDraft(m: EntityManager, id: string, c: CitizenKey, typeHint?: string): Promise<void> {

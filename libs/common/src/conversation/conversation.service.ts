@@ -6,7 +6,7 @@ import type { Rating } from '../contracts/inquiry-interaction.v1.js';
 import { TOPICS } from '../contracts/topics.js';
 import type { OutboxWriter } from '../outbox/outbox.writer.js';
 import { intentOf, type DraftAddition, type Intent } from './conversation.engine.js';
-import { ConversationRepository, type CitizenKey, type DraftRow, type ItemRow } from './conversation.repository.js';
+import { citizenKey, ConversationRepository, type CitizenKey, type DraftRow, type ItemRow, type Snapshot } from './conversation.repository.js';
 import { CASE_STATUS } from './case-status.js';
 import { cleanLocation, contentOf, titleOf } from './conversation.content.js';
 import { clip, mediaName, STATUS_NAMES, TEXTS } from './conversation.texts.js';
@@ -48,7 +48,7 @@ const PRIVATE: Origin = { publicOrigin: false };
 
 /**
  * The channel-independent conversation that turns a citizen's messages into one inquiry (issue 4, point 5).
- * Channels call `handle` inside the transaction that records the push, so the draft, the events it implies
+ * Channels call `handleAll` inside the transaction that records the push, so the draft, the events it implies
  * (outbox) and the de-duplication record commit together before the channel answers.
  */
 export class ConversationService {
@@ -63,18 +63,34 @@ export class ConversationService {
   }
 
   /**
-   * Serialises one citizen's messages for the rest of the transaction (several photos sent at once must land
-   * in the same draft). Channels call it first, then check their de-duplication key, then `handle`.
+   * Serialises each citizen's messages for the rest of the transaction (several photos sent at once must land
+   * in the same draft). Channels call it first, then check their de-duplication keys, then `handleAll` with the new messages.
    */
-  async lock(m: EntityManager, message: InboundMessage): Promise<void> {
-    await this.repo.lockCitizen(m, citizenOf(message));
+  async lock(m: EntityManager, messages: InboundMessage[]): Promise<void> {
+    await this.repo.lockCitizens(m, messages.map(citizenOf));
   }
 
-  /** Runs the conversation for one message; the caller holds `lock` for this citizen in the same transaction. */
-  async handle(m: EntityManager, message: InboundMessage): Promise<ConversationOutcome> {
-    const citizen = citizenOf(message);
+  /**
+   * Runs the conversation for each message, in order; the caller holds `lock` for their citizens in the same
+   * transaction. The citizens' state is read once for the batch; a citizen's later messages in the same batch
+   * read it again, since the earlier ones changed it.
+   */
+  async handleAll(m: EntityManager, messages: InboundMessage[]): Promise<ConversationOutcome[]> {
+    if (messages.length === 0) return [];
+    const citizens = messages.map(citizenOf);
+    const snapshots = await this.repo.snapshots(m, citizens);
+    const outcomes: ConversationOutcome[] = [];
+    for (const [i, message] of messages.entries()) {
+      const key = citizenKey(citizens[i]);
+      const snap = snapshots.get(key) ?? (await this.repo.snapshots(m, [citizens[i]])).get(key)!;
+      snapshots.delete(key);
+      outcomes.push(await this.handle(m, message, citizens[i], snap));
+    }
+    return outcomes;
+  }
+
+  private async handle(m: EntityManager, message: InboundMessage, citizen: CitizenKey, snap: Snapshot): Promise<ConversationOutcome> {
     await this.reportActivity(m, message, citizen);
-    const snap = await this.repo.snapshot(m, citizen);
     const intent = intentOf(
       message,
       { draftOpen: snap.draftId !== null, surveyPending: snap.surveyInquiryId !== null, infoRequested: snap.infoInquiryId !== null },
@@ -90,7 +106,7 @@ export class ConversationService {
     intent: Intent,
     citizen: CitizenKey,
     message: InboundMessage,
-    snap: { draftId: string | null; surveyInquiryId: string | null; infoInquiryId: string | null },
+    snap: Snapshot,
     media: MediaRequest[],
   ): Promise<string | null> {
     const { draftId } = snap;
@@ -271,7 +287,7 @@ export class ConversationService {
       return;
     }
     const following = body.kind === 'follow' ? true : null;
-    const key = `${citizen.channel}:${citizen.account}:${citizen.userId}`;
+    const key = citizenKey(citizen);
     // This instance reported it moments ago: the database would say the same, skip the round trip.
     if (following === null && this.recentlyReported.fresh(key)) return;
     if (!(await this.repo.reportActivity(m, citizen, this.settings.activityThrottleSec, following))) return;
