@@ -3,7 +3,10 @@ import { ConsumerRunner, TOPICS } from '@app/common';
 import { NotifierSettings } from '../notifier.settings.js';
 import { NotificationService } from './notification.service.js';
 
-/** Four thin handlers, each also for a whole consumer batch (one transaction): the runner validated the envelope against its contract; the service does the rest. */
+/**
+ * Four thin handlers, each also for a whole consumer batch (one transaction). One partition at a time: a batch
+ * upserts shared rows (units, citizens) in event order, and two batches doing that at once deadlock.
+ */
 @Injectable()
 export class NotificationConsumer implements OnApplicationBootstrap {
   constructor(
@@ -19,6 +22,7 @@ export class NotificationConsumer implements OnApplicationBootstrap {
       contract: TOPICS.caseEvents,
       groupId: `${prefix}.cases`,
       fromBeginning,
+      concurrency: 1,
       handle: async (event) => void (await this.notifications.onCaseEvent(event)),
       handleBatch: async (events) => void (await this.notifications.onCaseEvents(events)),
     });
@@ -26,6 +30,7 @@ export class NotificationConsumer implements OnApplicationBootstrap {
       contract: TOPICS.channelOutbound,
       groupId: `${prefix}.outbound`,
       fromBeginning,
+      concurrency: 1,
       handle: async (event) => void (await this.notifications.onOutbound(event)),
       handleBatch: async (events) => void (await this.notifications.onOutboundMany(events)),
     });
@@ -33,6 +38,7 @@ export class NotificationConsumer implements OnApplicationBootstrap {
       contract: TOPICS.inquirySubmitted,
       groupId: `${prefix}.submitted`,
       fromBeginning,
+      concurrency: 1,
       handle: (event) => this.notifications.onSubmitted(event),
       handleBatch: (events) => this.notifications.onSubmittedMany(events),
     });
@@ -40,6 +46,7 @@ export class NotificationConsumer implements OnApplicationBootstrap {
       contract: TOPICS.inquiryInteraction,
       groupId: `${prefix}.interactions`,
       fromBeginning,
+      concurrency: 1,
       handle: (event) => this.notifications.onInteraction(event),
       handleBatch: (events) => this.notifications.onInteractions(events),
     });
