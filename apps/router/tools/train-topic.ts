@@ -8,7 +8,8 @@
  *   --holdout     train on the 80% training part, print the figures of the 20% hash hold-out;
  *   --cv 5        5-fold cross-validation over all rows, print each fold and the mean.
  * Model flags (to reproduce the rows of data/README.md): --learner svm|nbsvm|svm+nbsvm, --plain (v2's
- * features: no title space), --bits N.
+ * features: no title space), --bits N (v3 = --words none --svm-c 3 --nbsvm-c 3), --words W|none (jieba word space of weight W), --word-min N (shortest
+ * word kept, default 2), --word-bigrams, --word-chars N (segment only the first N characters), --svm-c C, --nbsvm-c C.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -21,7 +22,7 @@ import {
   isValidation,
   quantise,
   trainTopicWeights,
-  V3_TRAINING,
+  V4_TRAINING,
   type LabelledText,
   type Learner,
   type TrainingOptions,
@@ -33,7 +34,7 @@ function flagValue(flags: string[], name: string): string | undefined {
 }
 
 function optionsFrom(flags: string[]): TrainingOptions {
-  const options: TrainingOptions = { ...V3_TRAINING, features: { ...V3_TRAINING.features } };
+  const options: TrainingOptions = { ...V4_TRAINING, features: { ...V4_TRAINING.features } };
   const learner = flagValue(flags, '--learner');
   if (learner !== undefined) {
     if (!['svm', 'nbsvm', 'svm+nbsvm'].includes(learner)) throw new Error(`unknown learner ${learner}`);
@@ -42,6 +43,19 @@ function optionsFrom(flags: string[]): TrainingOptions {
   if (flags.includes('--plain')) options.features = { ...PLAIN_FEATURES };
   const bits = flagValue(flags, '--bits');
   if (bits !== undefined) options.features.bits = Number(bits);
+  const words = flagValue(flags, '--words');
+  if (words !== undefined) {
+    options.features.words = words === 'none' ? undefined : {
+      weight: Number(words),
+      minLength: Number(flagValue(flags, '--word-min') ?? 2),
+      bigrams: flags.includes('--word-bigrams'),
+      maxChars: Number(flagValue(flags, '--word-chars') ?? 1500),
+    };
+  }
+  const svmC = flagValue(flags, '--svm-c');
+  if (svmC !== undefined) options.svmC = Number(svmC);
+  const nbsvmC = flagValue(flags, '--nbsvm-c');
+  if (nbsvmC !== undefined) options.nbsvmC = Number(nbsvmC);
   return options;
 }
 
@@ -63,8 +77,10 @@ function main(): void {
     const file = fit(train);
     const result = evaluate(new TopicModel(file), test);
     console.log(`${what}: trained on ${train.length} rows in ${Date.now() - started} ms; ${formatEval(result)}`);
+    lastModel = file;
     return result;
   };
+  let lastModel: TopicModelFile | undefined;
 
   const folds = flagValue(flags, '--cv');
   if (folds !== undefined) {
@@ -79,6 +95,7 @@ function main(): void {
   if (flags.includes('--validation')) {
     const train = rows.filter((r) => !isHoldout(r.text) && !isValidation(r.text));
     report('validation', train, rows.filter((r) => isValidation(r.text)));
+    writeFileSync(output, JSON.stringify(lastModel));
     return;
   }
   if (flags.includes('--holdout')) {

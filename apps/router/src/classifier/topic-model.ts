@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { featurize, type FeatureSpec, type SparseVector } from './text-features.js';
+import { segmentWords } from './word-segmenter.js';
 
 /**
  * The file the training tool writes: one linear scorer per class over hashed character n-grams, weights
  * quantised to int8. How the weights were obtained (v3: the sum of a linear SVM and an NB-SVM, see
  * topic-training.ts) does not matter to serving. The confidence is a softmax over the scores × `temperature`.
+ * v4 files may add jieba word features (`features.words`); v3 files never have them and featurise the same.
  */
 export interface TopicModelFile {
-  format: 'wz-topic-linear-v3';
+  format: 'wz-topic-linear-v3' | 'wz-topic-linear-v4';
   features: FeatureSpec;
   temperature: number;
   classes: string[];
@@ -31,11 +33,14 @@ export class TopicModel {
 
   constructor(readonly file: TopicModelFile) {
     const k = file.classes.length;
-    if (file.format !== 'wz-topic-linear-v3') throw new Error(`unsupported topic model ${String(file.format)}`);
+    if (file.format !== 'wz-topic-linear-v3' && file.format !== 'wz-topic-linear-v4') {
+      throw new Error(`unsupported topic model ${String(file.format)}`);
+    }
     const q = new Int8Array(Buffer.from(file.weights, 'base64').buffer.slice(0));
     if (q.length !== (1 << file.features.bits) * k) throw new Error('topic model weights do not match its feature space');
     this.weights = new Float32Array(q.length);
     for (let i = 0; i < q.length; i++) this.weights[i] = q[i] * file.scales[i % k];
+    if (file.features.words) segmentWords('载入词典'); // the dictionary loads now, not on the first inquiry
   }
 
   static load(path: string): TopicModel {

@@ -1,6 +1,6 @@
-import { featurize, PLAIN_FEATURES, TITLE_FEATURES } from './text-features.js';
+import { featurize, PLAIN_FEATURES, TITLE_FEATURES, WORD_FEATURES } from './text-features.js';
 import { TopicModel } from './topic-model.js';
-import { quantise, trainTopicWeights, V3_TRAINING, type LabelledText } from './topic-training.js';
+import { quantise, trainTopicWeights, V3_TRAINING, V4_TRAINING, type LabelledText } from './topic-training.js';
 
 const rows: LabelledText[] = [
   { text: '小区门口道路破损严重多处坑洼请尽快修复路面', label: '城乡建设' },
@@ -34,6 +34,18 @@ describe('topic training', () => {
     expect(ranked.reduce((s, r) => s + r.p, 0)).toBeCloseTo(1, 6);
   });
 
+  it('trains with jieba word features deterministically and records them in the model file', () => {
+    const words = { ...V4_TRAINING, features: { ...WORD_FEATURES, bits: 14 } };
+    const a = trainTopicWeights(rows, words);
+    const b = trainTopicWeights(rows, words);
+    expect(Buffer.from(a.weights.buffer).equals(Buffer.from(b.weights.buffer))).toBe(true);
+    const file = quantise(a, words, trainedOn);
+    expect(file.format).toBe('wz-topic-linear-v4');
+    expect(file.features.words).toEqual(WORD_FEATURES.words);
+    expect(quantise(trainTopicWeights(rows, options), options, trainedOn).format).toBe('wz-topic-linear-v3');
+    expect(new TopicModel(file).predict('河道污染废水偷排').label).toBe('环境保护');
+  });
+
   it('rejects a model file whose weights do not fit its feature space', () => {
     const file = quantise(trainTopicWeights(rows, options), options, trainedOn);
     expect(() => new TopicModel({ ...file, features: { ...file.features, bits: 15 } })).toThrow(/feature space/);
@@ -46,6 +58,15 @@ describe(featurize.name, () => {
     const long = `${short}${'乘客投诉司机绕路多收车费平台不处理'.repeat(3)}`;
     expect(featurize(short, TITLE_FEATURES)).toEqual(featurize(short, PLAIN_FEATURES));
     expect(featurize(long, TITLE_FEATURES).index.length).toBeGreaterThan(featurize(long, PLAIN_FEATURES).index.length);
+  });
+
+  it('adds hashed jieba words and word pairs of the first maxChars characters', () => {
+    const text = '小区门口道路破损严重，希望城管部门尽快修复路面';
+    const x = featurize(text, WORD_FEATURES);
+    expect(x.index.length).toBeGreaterThan(featurize(text, TITLE_FEATURES).index.length);
+    expect(x.value.reduce((s, v) => s + v * v, 0)).toBeCloseTo(1, 5);
+    const capped = { ...WORD_FEATURES, words: { ...WORD_FEATURES.words!, maxChars: 4 } };
+    expect(featurize(text, capped).index.length).toBeLessThan(x.index.length);
   });
 
   it('returns an L2-normalised vector', () => {

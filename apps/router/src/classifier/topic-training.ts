@@ -2,14 +2,14 @@
  * Training of the topic model (used by apps/router/tools/train-topic.ts, never at run time). Deterministic:
  * fixed row order, seeded shuffles, at most 30 passes.
  *
- * v3 sums two one-vs-rest linear scorers over the same features, which is the same as averaging their
+ * v4 only adds jieba word features (text-features.ts) to v3 and raises C. v3 sums two one-vs-rest linear scorers over the same features, which is the same as averaging their
  * logits (their calibrated temperatures came out equal), so serving stays one weight matrix:
  * - an L2-regularised squared-hinge SVM, solved exactly by dual coordinate descent (liblinear's solver);
  * - an NB-SVM (Wang & Manning 2012): the same SVM on features scaled by the class's naive-Bayes
  *   log-count ratio r, folded back into plain weights (w·(r∘x) = (w∘r)·x).
  */
 import { createHash } from 'node:crypto';
-import { featurize, TITLE_FEATURES, type FeatureSpec, type SparseVector } from './text-features.js';
+import { featurize, TITLE_FEATURES, WORD_FEATURES, type FeatureSpec, type SparseVector } from './text-features.js';
 import type { TopicModelFile } from './topic-model.js';
 
 export interface LabelledText {
@@ -40,6 +40,9 @@ export const V3_TRAINING: TrainingOptions = {
   maxPasses: 30,
   seed: 20261127,
 };
+
+/** v4 = v3 + jieba words and word pairs of the first 100 characters, C = 30 for both parts (data/README.md). */
+export const V4_TRAINING: TrainingOptions = { ...V3_TRAINING, features: WORD_FEATURES, svmC: 30, nbsvmC: 30 };
 
 export interface TrainedWeights {
   classes: string[];
@@ -198,7 +201,7 @@ export function quantise(trained: TrainedWeights, options: TrainingOptions, trai
   const q = new Int8Array(weights.length);
   for (let i = 0; i < weights.length; i++) q[i] = Math.round(weights[i] / scales[i % k]);
   return {
-    format: 'wz-topic-linear-v3',
+    format: options.features.words ? 'wz-topic-linear-v4' : 'wz-topic-linear-v3',
     features: options.features,
     temperature: TEMPERATURE,
     classes,
