@@ -19,7 +19,7 @@ export class ReadModelConsumer implements OnApplicationBootstrap {
       handle: async (event) => {
         await this.readModel.apply(event);
       },
-      handleBatch: (events) => this.readModel.applyMany(events),
+      handleBatch: async (events) => void (await this.readModel.applyMany(events)),
     });
   }
 }

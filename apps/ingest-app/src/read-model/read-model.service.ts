@@ -19,15 +19,16 @@ export class ReadModelService {
     private readonly repository: ReadModelRepository,
   ) {}
 
-  apply(event: CaseEvent): Promise<boolean> {
-    return this.processed.once(READ_MODEL_CONSUMER, TOPICS.caseEvents.name, event, (manager) => this.project(manager, event));
+  async apply(event: CaseEvent): Promise<boolean> {
+    return (await this.applyMany([event])) > 0;
   }
 
-  /** A consumer batch in one transaction, each event once and in order. */
-  async applyMany(events: CaseEvent[]): Promise<void> {
-    await this.processed.onceEach(READ_MODEL_CONSUMER, TOPICS.caseEvents.name, events, async (manager, fresh) => {
+  /** A consumer batch in one transaction, each event once and in order; returns how many were new. */
+  async applyMany(events: CaseEvent[]): Promise<number> {
+    const fresh = await this.processed.onceEach(READ_MODEL_CONSUMER, TOPICS.caseEvents.name, events, async (manager, fresh) => {
       for (const event of fresh) await this.project(manager, event);
     });
+    return fresh.length;
   }
 
   private async project(manager: EntityManager, event: CaseEvent): Promise<void> {

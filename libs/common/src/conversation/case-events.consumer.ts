@@ -3,6 +3,7 @@ import type { Consumer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { PlatformConfig } from '../config/config.js';
+import type { EventOf } from '../contracts/topic-contract.js';
 import { TOPICS } from '../contracts/topics.js';
 import { ConsumerRunner } from '../kafka/consumer-runner.js';
 import { ProcessedMessages } from '../outbox/processed-messages.js';
@@ -53,19 +54,16 @@ export class CaseEventsConsumer implements OnApplicationBootstrap, BeforeApplica
 
   private async start(): Promise<void> {
     const consumer = `${this.config.app}.case-status`;
+    const apply = async (events: EventOf<typeof TOPICS.caseEvents>[]): Promise<void> => {
+      await this.processed.onceEach(consumer, TOPICS.caseEvents.name, events, async (m, fresh) => {
+        for (const event of fresh) await this.conversation.applyCaseEvent(m, event.payload.inquiryId, event.type);
+      });
+    };
     this.consumer = await this.runner.start({
       contract: TOPICS.caseEvents,
       groupId: consumer,
-      handle: async (event) => {
-        await this.processed.once(consumer, TOPICS.caseEvents.name, event, (m) =>
-          this.conversation.applyCaseEvent(m, event.payload.inquiryId, event.type),
-        );
-      },
-      handleBatch: async (events) => {
-        await this.processed.onceEach(consumer, TOPICS.caseEvents.name, events, async (m, fresh) => {
-          for (const event of fresh) await this.conversation.applyCaseEvent(m, event.payload.inquiryId, event.type);
-        });
-      },
+      handle: (event) => apply([event]),
+      handleBatch: (events) => apply(events),
     });
   }
 }

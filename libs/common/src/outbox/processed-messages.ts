@@ -16,16 +16,7 @@ export class ProcessedMessages {
     event: Pick<Envelope, 'id'>,
     effect: (manager: EntityManager) => Promise<void>,
   ): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO processed_messages (consumer, message_id, topic) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING RETURNING 1`,
-        [consumer, event.id, topic],
-      );
-      if (inserted.length === 0) return false;
-      await effect(manager);
-      return true;
-    });
+    return (await this.onceEach(consumer, topic, [event], (manager) => effect(manager))).length > 0;
   }
 
   /**
