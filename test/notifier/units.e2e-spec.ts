@@ -85,6 +85,8 @@ describe('notifier: notices to units (e-mail over SMTP, signed webhooks, escalat
       inquiryId: `unit:${known}`, at: new Date().toISOString(), actor: 'agent-1', unitId: known, unitName: '神木市交通运输局',
       unitContacts: { emails: ['jiaotong@sm.gov.cn'], prefer: 'email' },
     });
+    // That event is keyed by the unit, the case's by the case: another partition, so wait until it is known.
+    await h.waitFor(async () => (await h.db.query(`SELECT 1 FROM notifier.unit_contacts WHERE unit_id = $1`, [known])).length > 0, 'the known unit’s contacts');
     const event = await h.caseEvent('Assigned', {
       ...assigned(c.inquiryId, lead, { emails: ['shuiwu@sm.gov.cn'], prefer: 'email' }),
       coUnitIds: [byMail, byHook, known],
