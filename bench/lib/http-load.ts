@@ -4,7 +4,8 @@ import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { progress } from './progress.js';
 
-const TICK_MS = 10;
+/** How often `onTick` reports progress. */
+const TICK_MS = 100;
 
 export interface HttpPhase {
   latencies: number[];
@@ -72,23 +73,39 @@ export interface OpenLoop {
    * Called when due whatever the state of earlier items: a slow server never slows the schedule.
    */
   fire: (n: number, scheduled: number) => Promise<void>;
-  /** Called about every 10 ms with the number of items started so far. */
+  /** Called about every 100 ms with the number of items started so far. */
   onTick?: (started: number, total: number) => void;
 }
 
-/** Runs `rate × seconds` items on schedule, then waits for all of them; returns the elapsed seconds. */
+/**
+ * Runs `rate × seconds` items on schedule, then waits for all of them; returns the elapsed seconds. Each item
+ * is started at its own time (within the timer's millisecond), not in coarse ticks: a generator that fires late
+ * would add its own delay to every latency measured from the scheduled time.
+ */
 export async function openLoop(o: OpenLoop): Promise<number> {
   const total = Math.round(o.rate * o.seconds);
   const pending: Promise<void>[] = [];
   const start = performance.now();
+  const dueAt = (n: number): number => start + (n / o.rate) * 1000;
+  let lastTick = -Infinity;
   for (let sent = 0; sent < total; ) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * o.rate) + 1);
-    for (; sent < due; sent++) pending.push(o.fire(sent, start + (sent / o.rate) * 1000));
-    o.onTick?.(sent, total);
-    await new Promise((r) => setTimeout(r, TICK_MS));
+    const now = performance.now();
+    for (; sent < total && dueAt(sent) <= now; sent++) pending.push(o.fire(sent, dueAt(sent)));
+    if (now - lastTick >= TICK_MS) {
+      lastTick = now;
+      o.onTick?.(sent, total);
+    }
+    if (sent < total) await sleepUntil(dueAt(sent));
   }
+  o.onTick?.(total, total);
   await Promise.all(pending);
   return (performance.now() - start) / 1000;
+}
+
+/** Timers have millisecond resolution: the last fraction is waited out by yielding to I/O. */
+function sleepUntil(time: number): Promise<void> {
+  const wait = time - performance.now();
+  return new Promise((resolve) => (wait >= 1 ? setTimeout(resolve, Math.floor(wait)) : setImmediate(resolve)));
 }
 
 /** Sends `rate` POSTs a second for `seconds`, open-loop, and waits for every answer. */
@@ -108,7 +125,7 @@ export async function openLoopPosts(o: OpenLoopPosts): Promise<HttpPhase> {
     },
     onTick: (sent, total) => {
       maxRss = Math.max(maxRss, process.memoryUsage.rss());
-      if (sent % o.rate < TICK_MS) progress(`${o.label}: ${sent}/${total}`);
+      progress(`${o.label}: ${sent}/${total}`);
     },
   });
   maxRss = Math.max(maxRss, process.memoryUsage.rss());

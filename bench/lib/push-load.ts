@@ -10,8 +10,6 @@ import { percentile, type BenchRow } from './bench-result.js';
 import { openLoop, postTo } from './http-load.js';
 import { progress } from './progress.js';
 
-const TICK_MS = 10;
-
 export interface Phase {
   latencies: number[];
   errors: number;
@@ -49,9 +47,7 @@ async function load({ port, rate, seconds, label }: LoadRequest, source: PushSou
       latencies.push(performance.now() - scheduled);
       if (status !== 200) errors++;
     },
-    onTick: (sent, total) => {
-      if (sent % rate < TICK_MS) report(`${label}: ${sent}/${total}`);
-    },
+    onTick: (sent, total) => report(`${label}: ${sent}/${total}`),
   });
   const used = process.cpuUsage(cpu);
   agent.destroy();
