@@ -71,8 +71,7 @@ export class ChannelPushService<V> {
     // Retries of one push come from the same citizen, so the citizens' locks also serialise duplicates with
     // other instances: the later one sees the first one's row and its answer. The primary key stays as the
     // last line of defence.
-    return this.dataSource.transaction(async (m) => {
-      await this.conversation.lock(m, messages);
+    return this.conversation.inCitizensTransaction(this.dataSource, messages, async (m) => {
       const answered = await this.repository.seen(m, messages);
       // A message is new unless its key was answered before, or comes twice in this batch (a retry that
       // arrived while the first was waiting): the later copy then gets the first one's answer.

@@ -48,23 +48,31 @@ export interface Snapshot {
 
 export const citizenKey = (c: CitizenKey): string => `${c.channel}:${c.account}:${c.userId}`;
 const who = (c: CitizenKey): string[] => [c.channel, c.account, c.userId];
-const lockKey = (c: CitizenKey): string => `wz.conv.${c.channel}.${c.account}.${c.userId}`;
+/** The first key of the citizens' advisory locks ("wzcv"): the two-key lock space is apart from one-key locks. */
+const LOCK_CLASS = 0x777a6376;
+
+/** A citizen's lock key, computed here (FNV-1a) so the lock statement carries integers only. */
+export function citizenLockKey(c: CitizenKey): number {
+  const text = `${c.channel}\u0000${c.account}\u0000${c.userId}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
 
 /** The SQL of the conversation tables (ConversationTables migration); every call runs in the caller's transaction. */
 export class ConversationRepository {
   /**
-   * Serialises each citizen's messages: several photos sent at once must land in the same draft. The locks are
-   * taken in one order (by key hash) everywhere, so two transactions locking several citizens never deadlock.
+   * The statement that serialises each citizen's messages (several photos sent at once must land in the same
+   * draft). Integers only, so it can open a transaction in the same round trip (`transactionOpenedWith`). The
+   * locks are taken in one order everywhere, so two transactions locking several citizens never deadlock.
    */
-  async lockCitizens(m: EntityManager, citizens: CitizenKey[]): Promise<void> {
-    await m.query(
-      `SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS keys`,
-      [citizens.map(lockKey)],
-    );
+  lockCitizensSql(citizens: CitizenKey[]): string {
+    const keys = [...new Set(citizens.map(citizenLockKey))].sort((a, b) => a - b);
+    return `SELECT count(pg_advisory_xact_lock(${LOCK_CLASS}, k)) FROM (SELECT unnest('{${keys.join(',')}}'::int[]) AS k ORDER BY 1) AS keys`;
   }
 
   async tryLockCitizen(m: EntityManager, c: CitizenKey): Promise<boolean> {
-    const [row] = await m.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [lockKey(c)]);
+    const [row] = await m.query('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', [LOCK_CLASS, citizenLockKey(c)]);
     return row.locked;
   }
 

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { InboundMessage, MediaKind } from '../channel/inbound-message.js';
 import type { Attachment, Citizen, Channel, InquiryType } from '../contracts/common.schemas.js';
 import { newId } from '../contracts/envelope.js';
+import { transactionOpenedWith } from '../database/opened-transaction.js';
 import type { Rating } from '../contracts/inquiry-interaction.v1.js';
 import { TOPICS } from '../contracts/topics.js';
 import type { OutboxWriter } from '../outbox/outbox.writer.js';
@@ -63,17 +64,18 @@ export class ConversationService {
   }
 
   /**
-   * Serialises each citizen's messages for the rest of the transaction (several photos sent at once must land
-   * in the same draft). Channels call it first, then check their de-duplication keys, then `handleAll` with the new messages.
+   * Runs `work` in a transaction that holds the citizens' locks from its first statement on, so each citizen's
+   * messages are handled one at a time (several photos sent at once must land in the same draft). BEGIN and the
+   * locks take one round trip. Channels then check their de-duplication keys and call `handleAll` in `work`.
    */
-  async lock(m: EntityManager, messages: InboundMessage[]): Promise<void> {
-    await this.repo.lockCitizens(m, messages.map(citizenOf));
+  inCitizensTransaction<R>(dataSource: DataSource, messages: InboundMessage[], work: (m: EntityManager) => Promise<R>): Promise<R> {
+    return transactionOpenedWith(dataSource, this.repo.lockCitizensSql(messages.map(citizenOf)), work);
   }
 
   /**
-   * Runs the conversation for each message, in order; the caller holds `lock` for their citizens in the same
-   * transaction. The citizens' state is read once for the batch; a citizen's later messages in the same batch
-   * read it again, since the earlier ones changed it.
+   * Runs the conversation for each message, in order, inside `inCitizensTransaction` for their citizens. The
+   * citizens' state is read once for the batch; a citizen's later messages in the same batch read it again,
+   * since the earlier ones changed it.
    */
   async handleAll(m: EntityManager, messages: InboundMessage[]): Promise<ConversationOutcome[]> {
     if (messages.length === 0) return [];
