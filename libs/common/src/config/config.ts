@@ -31,6 +31,8 @@ export const platformEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default(DEFAULT_DATABASE_URL),
   DATABASE_POOL_SIZE: positiveInt(10),
+  /** How long a starting service waits for an unreachable PostgreSQL before it gives up (0: not at all). */
+  DATABASE_BOOT_WAIT_SECONDS: z.coerce.number().int().min(0).default(120),
   KAFKA_BROKERS: z
     .string()
     .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port...]')

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { DataSource, type MixedList } from 'typeorm';
+import { prepareRepeatedStatements } from './prepared-statements.js';
 
 export interface DatabaseOptions {
   url: string;
@@ -9,7 +10,20 @@ export interface DatabaseOptions {
   entities?: MixedList<Function>;
   poolSize?: number;
   applicationName?: string;
+  /** Run repeated statements as prepared statements (see prepareRepeatedStatements); default on. */
+  prepareStatements?: boolean;
 }
+
+/** The pg module as TypeORM's driver, with pools whose connections prepare repeated statements. */
+const preparingPg = {
+  ...pg,
+  Pool: class extends pg.Pool {
+    constructor(config?: pg.PoolConfig) {
+      super(config);
+      prepareRepeatedStatements(this);
+    }
+  },
+};
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -17,6 +31,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
   if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name: ${options.schema}`);
   return new DataSource({
     type: 'postgres',
+    driver: options.prepareStatements === false ? pg : preparingPg,
     url: options.url,
     schema: options.schema,
     entities: options.entities ?? [],

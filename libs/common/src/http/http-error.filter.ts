@@ -1,6 +1,7 @@
 import { Catch, HttpException, Inject, Injectable, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
+import { databaseUnavailable } from '../database/database-errors.js';
 import { LOGGER } from '../platform/tokens.js';
 import { CodedError, STATUS_OF_KIND } from './coded-error.js';
 
@@ -94,21 +95,4 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     return { statusCode, code, message: fallback };
   }
-}
-
-/**
- * The database could not be reached or is overloaded (pool wait timed out, connection refused or cut, server
- * shutting down, too many connections): nothing was stored, so the client should try again — a 503, not a 500.
- */
-export function databaseUnavailable(exception: unknown): boolean {
-  const e = exception as { message?: unknown; code?: unknown; driverError?: { code?: unknown; message?: unknown } };
-  const code = String(e?.driverError?.code ?? e?.code ?? '');
-  const message = String(e?.driverError?.message ?? e?.message ?? '');
-  return (
-    /^(08|57P0)/.test(code) ||
-    code === '53300' ||
-    code === 'ECONNREFUSED' ||
-    code === 'ECONNRESET' ||
-    /timeout exceeded when trying to connect|Connection terminated/i.test(message)
-  );
 }

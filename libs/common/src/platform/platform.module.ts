@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { DataSource, type MixedList } from 'typeorm';
 import type { PlatformConfig } from '../config/config.js';
 import { createDataSource, ensureDatabase, migrate } from '../database/data-source.js';
+import { untilDatabaseReachable } from '../database/database-errors.js';
 import { HealthController } from '../health/health.controller.js';
 import { ConsumerRunner } from '../kafka/consumer-runner.js';
 import { EventProducer } from '../kafka/event-producer.js';
@@ -59,6 +60,30 @@ class PlatformLifecycle implements OnApplicationBootstrap, BeforeApplicationShut
   }
 }
 
+/** A fresh data source each attempt: one whose first connection failed is closed, not reused. */
+async function openDatabase(config: PlatformConfig, migrations: Function[], options: PlatformModuleOptions): Promise<DataSource> {
+  const dataSource = createDataSource({
+    url: config.env.DATABASE_URL,
+    schema: config.schema,
+    migrations,
+    entities: options.entities,
+    poolSize: config.env.DATABASE_POOL_SIZE,
+    applicationName: config.app,
+  });
+  try {
+    if (options.migrateOnStart ?? true) {
+      await ensureDatabase(config.env.DATABASE_URL);
+      await migrate(dataSource, config.schema);
+    } else {
+      await dataSource.initialize();
+    }
+    return dataSource;
+  } catch (error) {
+    if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
+    throw error;
+  }
+}
+
 @Global()
 @Module({})
 export class PlatformModule {
@@ -74,23 +99,14 @@ export class PlatformModule {
         { provide: PlatformMetrics, useFactory: () => new PlatformMetrics(config.app) },
         {
           provide: DataSource,
-          useFactory: async () => {
-            const dataSource = createDataSource({
-              url: config.env.DATABASE_URL,
-              schema: config.schema,
-              migrations,
-              entities: options.entities,
-              poolSize: config.env.DATABASE_POOL_SIZE,
-              applicationName: config.app,
-            });
-            if (options.migrateOnStart ?? true) {
-              await ensureDatabase(config.env.DATABASE_URL);
-              await migrate(dataSource, config.schema);
-            } else {
-              await dataSource.initialize();
-            }
-            return dataSource;
-          },
+          inject: [LOGGER],
+          // Started before PostgreSQL, or during its restart, the service waits for it instead of exiting.
+          useFactory: (logger: Logger) =>
+            untilDatabaseReachable(
+              () => openDatabase(config, migrations, options),
+              config.env.DATABASE_BOOT_WAIT_SECONDS * 1000,
+              (error, delayMs) => logger.warn({ err: error, retryInMs: delayMs }, 'PostgreSQL is not reachable yet; waiting'),
+            ),
         },
         {
           provide: KAFKA,

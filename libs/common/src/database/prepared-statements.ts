@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+
+export interface PreparedStatementPolicy {
+  /** A text is named once it has been run this many times in the process: one-off SQL stays unnamed. */
+  after: number;
+  /** Named statements kept by one connection; beyond that, statements run unnamed (parsed each time). */
+  perConnection: number;
+}
+
+const DEFAULT_POLICY: PreparedStatementPolicy = { after: 2, perConnection: 300 };
+/** Texts whose result columns follow the table (`SELECT *`, `RETURNING *`) would fail after a column is added. */
+const STAR_RESULT = /(SELECT\s+(DISTINCT\s+)?([a-z_][a-z0-9_]*\.)?\*|RETURNING\s+\*)/i;
+const MAX_TRACKED_TEXTS = 5000;
+
+/**
+ * Makes the pool's connections run repeated parameterised statements as named (prepared) statements, so
+ * PostgreSQL parses and plans them once per connection instead of on every call: on the hot paths parsing
+ * and binding cost the server more than executing. Statements whose result shape follows the table are left
+ * unnamed, so a migration adding a column never breaks a running service's cached plan.
+ */
+export function prepareRepeatedStatements(pool: pg.Pool, policy: PreparedStatementPolicy = DEFAULT_POLICY): void {
+  const runs = new Map<string, number>();
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string | undefined => {
+    const known = names.get(text);
+    if (known) return known;
+    const count = (runs.get(text) ?? 0) + 1;
+    if (runs.size < MAX_TRACKED_TEXTS || runs.has(text)) runs.set(text, count);
+    if (count < policy.after || STAR_RESULT.test(text)) return undefined;
+    const name = `wz_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    if (names.size < MAX_TRACKED_TEXTS) names.set(text, name);
+    return name;
+  };
+  pool.on('connect', (client: pg.PoolClient) => {
+    const prepared = new Set<string>();
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
+      if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
+        const name = nameOf(config);
+        if (name && (prepared.has(name) || prepared.size < policy.perConnection)) {
+          prepared.add(name);
+          return query({ name, text: config, values }, callback);
+        }
+      }
+      return query(config, values, callback);
+    };
+  });
+}
