@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { EventProducer, newId, TOPICS, type EventOf, type PayloadOf } from '@app/common';
 import type { Kafka } from 'kafkajs';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { readNotifierConfig } from '../../../apps/notifier/src/config.js';
 import { NotifierModule } from '../../../apps/notifier/src/notifier.module.js';
@@ -53,6 +54,7 @@ export class NotifierHarness {
       }),
     );
     await skipBacklog(config.env.NOTIFIER_GROUP_PREFIX);
+    await dropLeftoverDeliveries(config.env.DATABASE_URL);
     const moduleRef = await Test.createTestingModule({ imports: [NotifierModule.forRoot(config)] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     app.enableShutdownHooks();
@@ -107,6 +109,24 @@ async function skipBacklog(prefix: string): Promise<void> {
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Messages other test files planned but had not sent when their notifier stopped (survey reminders, window
+ * waits, retries) would be sent by this one, to its own stand-ins, when they fall due.
+ */
+async function dropLeftoverDeliveries(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`DO $$ BEGIN
+        IF to_regclass('notifier.deliveries') IS NOT NULL THEN
+          DELETE FROM notifier.deliveries WHERE status IN ('pending', 'sending');
+        END IF;
+      END $$`);
+  } finally {
+    await client.end();
   }
 }
 

@@ -56,7 +56,7 @@ export class CaseEventsConsumer implements OnApplicationBootstrap, BeforeApplica
     const consumer = `${this.config.app}.case-status`;
     const apply = async (events: EventOf<typeof TOPICS.caseEvents>[]): Promise<void> => {
       await this.processed.onceEach(consumer, TOPICS.caseEvents.name, events, async (m, fresh) => {
-        for (const event of fresh) await this.conversation.applyCaseEvent(m, event.payload.inquiryId, event.type);
+        await this.conversation.applyCaseEvents(m, fresh.map((event) => ({ inquiryId: event.payload.inquiryId, type: event.type })));
       });
     };
     this.consumer = await this.runner.start({

@@ -39,6 +39,13 @@ export interface CaseRow {
   submitted_at: Date;
 }
 
+/** How a case event moves the channel's copy of a case; absent fields stay as they are. */
+export interface CaseChange {
+  status?: string;
+  surveyPending?: boolean;
+  infoRequested?: boolean;
+}
+
 /** What the conversation needs to know about a citizen before it reads a message. */
 export interface Snapshot {
   draftId: string | null;
@@ -226,16 +233,24 @@ export class ConversationRepository {
     return row;
   }
 
-  async updateCase(
-    m: EntityManager,
-    inquiryId: string,
-    change: { status?: string; surveyPending?: boolean; infoRequested?: boolean },
-  ): Promise<void> {
+  async updateCase(m: EntityManager, inquiryId: string, change: CaseChange): Promise<void> {
+    await this.updateCases(m, [{ inquiryId, ...change }]);
+  }
+
+  /** Several cases in one statement; cases not submitted through this channel are simply not there. */
+  async updateCases(m: EntityManager, changes: (CaseChange & { inquiryId: string })[]): Promise<void> {
+    if (changes.length === 0) return;
     await m.query(
-      `UPDATE conv_cases SET status = coalesce($2, status), survey_pending = coalesce($3, survey_pending),
-              info_requested = coalesce($4, info_requested), updated_at = now()
-        WHERE inquiry_id = $1`,
-      [inquiryId, change.status ?? null, change.surveyPending ?? null, change.infoRequested ?? null],
+      `UPDATE conv_cases k SET status = coalesce(x.status, k.status), survey_pending = coalesce(x.survey, k.survey_pending),
+              info_requested = coalesce(x.info, k.info_requested), updated_at = now()
+         FROM unnest($1::text[], $2::text[], $3::boolean[], $4::boolean[]) AS x (inquiry_id, status, survey, info)
+        WHERE k.inquiry_id = x.inquiry_id`,
+      [
+        changes.map((c) => c.inquiryId),
+        changes.map((c) => c.status ?? null),
+        changes.map((c) => c.surveyPending ?? null),
+        changes.map((c) => c.infoRequested ?? null),
+      ],
     );
   }
 

@@ -7,7 +7,7 @@ import type { Rating } from '../contracts/inquiry-interaction.v1.js';
 import { TOPICS } from '../contracts/topics.js';
 import type { OutboxWriter } from '../outbox/outbox.writer.js';
 import { intentOf, type DraftAddition, type Intent } from './conversation.engine.js';
-import { citizenKey, ConversationRepository, type CitizenKey, type DraftRow, type ItemRow, type Snapshot } from './conversation.repository.js';
+import { citizenKey, ConversationRepository, type CaseChange, type CitizenKey, type DraftRow, type ItemRow, type Snapshot } from './conversation.repository.js';
 import { CASE_STATUS } from './case-status.js';
 import { cleanLocation, contentOf, titleOf } from './conversation.content.js';
 import { clip, mediaName, STATUS_NAMES, TEXTS } from './conversation.texts.js';
@@ -347,10 +347,17 @@ export class ConversationService {
     });
   }
 
-  /** Follows a case's life from case.events.v1 (only cases this channel submitted are known here). */
-  async applyCaseEvent(m: EntityManager, inquiryId: string, type: string): Promise<void> {
-    const next = CASE_STATUS[type];
-    if (next) await this.repo.updateCase(m, inquiryId, next);
+  /**
+   * Follows cases' lives from a batch of case.events.v1, in one statement: each case's changes are merged in
+   * event order (a later event's fields win). Only cases this channel submitted are known here.
+   */
+  async applyCaseEvents(m: EntityManager, events: { inquiryId: string; type: string }[]): Promise<void> {
+    const merged = new Map<string, CaseChange>();
+    for (const { inquiryId, type } of events) {
+      const next = CASE_STATUS[type];
+      if (next) merged.set(inquiryId, { ...merged.get(inquiryId), ...next });
+    }
+    await this.repo.updateCases(m, [...merged].map(([inquiryId, change]) => ({ inquiryId, ...change })));
   }
 
   private citizenOf(draft: Pick<DraftRow, 'channel' | 'account' | 'user_id'>): Citizen {
