@@ -6,6 +6,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { readNotifierConfig } from '../../../apps/notifier/src/config.js';
 import { NotifierModule } from '../../../apps/notifier/src/notifier.module.js';
+import { NOTIFIER_GROUPS } from '../../../apps/notifier/src/planning/notification.consumer.js';
 import { WechatApiStandIn } from '../../support/stand-ins/wechat-api.js';
 import { WeiboApiStandIn } from '../../support/stand-ins/weibo-api.js';
 import { testKafka, TopicReader, waitFor } from '../../support/helpers.js';
@@ -102,10 +103,8 @@ async function skipBacklog(prefix: string): Promise<void> {
   const admin = testKafka('notifier-test-admin').admin();
   await admin.connect();
   try {
-    const topics = [TOPICS.caseEvents, TOPICS.channelOutbound, TOPICS.inquirySubmitted, TOPICS.inquiryInteraction];
-    const groups = ['cases', 'outbound', 'submitted', 'interactions'];
-    for (const [i, contract] of topics.entries()) {
-      await admin.resetOffsets({ groupId: `${prefix}.${groups[i]}`, topic: contract.name, earliest: false });
+    for (const [name, contract] of Object.entries(NOTIFIER_GROUPS)) {
+      await admin.resetOffsets({ groupId: `${prefix}.${name}`, topic: contract.name, earliest: false });
     }
   } finally {
     await admin.disconnect();

@@ -3,6 +3,14 @@ import { ConsumerRunner, TOPICS } from '@app/common';
 import { NotifierSettings } from '../notifier.settings.js';
 import { NotificationService } from './notification.service.js';
 
+/** The notifier's consumer groups (`<NOTIFIER_GROUP_PREFIX>.<name>`) and the topic each reads. */
+export const NOTIFIER_GROUPS = {
+  cases: TOPICS.caseEvents,
+  outbound: TOPICS.channelOutbound,
+  submitted: TOPICS.inquirySubmitted,
+  interactions: TOPICS.inquiryInteraction,
+} as const;
+
 /**
  * Four thin handlers, each also for a whole consumer batch (one transaction). One partition at a time: a batch
  * upserts shared rows (units, citizens) in event order, and two batches doing that at once deadlock.
@@ -19,7 +27,7 @@ export class NotificationConsumer implements OnApplicationBootstrap {
     const prefix = this.settings.env.NOTIFIER_GROUP_PREFIX;
     const fromBeginning = this.settings.env.NOTIFIER_FROM_BEGINNING;
     await this.runner.start({
-      contract: TOPICS.caseEvents,
+      contract: NOTIFIER_GROUPS.cases,
       groupId: `${prefix}.cases`,
       fromBeginning,
       concurrency: 1,
@@ -27,7 +35,7 @@ export class NotificationConsumer implements OnApplicationBootstrap {
       handleBatch: async (events) => void (await this.notifications.onCaseEvents(events)),
     });
     await this.runner.start({
-      contract: TOPICS.channelOutbound,
+      contract: NOTIFIER_GROUPS.outbound,
       groupId: `${prefix}.outbound`,
       fromBeginning,
       concurrency: 1,
@@ -35,7 +43,7 @@ export class NotificationConsumer implements OnApplicationBootstrap {
       handleBatch: async (events) => void (await this.notifications.onOutboundMany(events)),
     });
     await this.runner.start({
-      contract: TOPICS.inquirySubmitted,
+      contract: NOTIFIER_GROUPS.submitted,
       groupId: `${prefix}.submitted`,
       fromBeginning,
       concurrency: 1,
@@ -43,7 +51,7 @@ export class NotificationConsumer implements OnApplicationBootstrap {
       handleBatch: (events) => this.notifications.onSubmittedMany(events),
     });
     await this.runner.start({
-      contract: TOPICS.inquiryInteraction,
+      contract: NOTIFIER_GROUPS.interactions,
       groupId: `${prefix}.interactions`,
       fromBeginning,
       concurrency: 1,

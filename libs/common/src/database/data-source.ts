@@ -10,8 +10,6 @@ export interface DatabaseOptions {
   entities?: MixedList<Function>;
   poolSize?: number;
   applicationName?: string;
-  /** Run repeated statements as prepared statements (see prepareRepeatedStatements); default on. */
-  prepareStatements?: boolean;
 }
 
 /** The pg module as TypeORM's driver, with pools whose connections prepare repeated statements. */
@@ -31,7 +29,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
   if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name: ${options.schema}`);
   return new DataSource({
     type: 'postgres',
-    driver: options.prepareStatements === false ? pg : preparingPg,
+    driver: preparingPg,
     url: options.url,
     schema: options.schema,
     entities: options.entities ?? [],

@@ -10,7 +10,7 @@ export interface PreparedStatementPolicy {
 
 const DEFAULT_POLICY: PreparedStatementPolicy = { after: 2, perConnection: 300 };
 /** Texts whose result columns follow the table (`SELECT *`, `RETURNING *`) would fail after a column is added. */
-const STAR_RESULT = /(SELECT\s+(DISTINCT\s+)?([a-z_][a-z0-9_]*\.)?\*|RETURNING\s+\*)/i;
+const STAR_RESULT = /(?:^|[\s,(])(?:[a-z_][a-z0-9_]*\.)?\*\s*(?:,|FROM\b|$)/i;
 const MAX_TRACKED_TEXTS = 5000;
 
 /**
