@@ -6,7 +6,8 @@
 // so a stall counts against every push it delays (no coordinated omission). 1,000 citizens talk at once, each
 // message of one citizen about 2 s after the previous one, following a realistic script:
 // a long text that opens a draft, a short addition, a location, then 提交 (which writes inquiry.submitted.v1 to
-// the outbox). Sizes: BENCH_SCALE multiplies the seconds of each phase.
+// the outbox). Citizens are staggered (scriptTurn), so each step is a steady quarter of the pushes. Sizes:
+// BENCH_SCALE multiplies the seconds of each phase.
 import type { AddressInfo } from 'node:net';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -16,12 +17,12 @@ import { IngestWechatModule } from '../apps/ingest-wechat/src/ingest-wechat.modu
 import { WechatCipher, wechatSignature } from '../apps/ingest-wechat/src/push/wechat-crypto.js';
 import { buildWechatXml } from '../apps/ingest-wechat/src/push/wechat-xml.js';
 import { percentile, type BenchResult, type BenchRow } from './lib/bench-result.js';
-import { loadInWorker as runPhase, round, rowOf, serveLoadWorker, type LoadRequest, type Phase } from './lib/push-load.js';
+import { loadInWorker as runPhase, round, rowOf, scriptTurn, serveLoadWorker, type LoadRequest, type Phase } from './lib/push-load.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const RATE = Number(process.env.BENCH_WECHAT_RATE ?? 500);
 const SECONDS = Math.max(3, Math.round(Number(process.env.BENCH_WECHAT_SECONDS ?? 10) * SCALE));
-const WARMUP_SECONDS = 2;
+const WARMUP_SECONDS = 3;
 const GOAL_P99_MS = 50;
 
 const ACCOUNT = {
@@ -46,10 +47,9 @@ class PushFactory {
 
   /** The next push of the script, signed (and encrypted in safe mode): path and body. */
   next(mode: Mode): { path: string; body: string } {
-    const pass = Math.floor(this.n / USERS);
-    const line = SCRIPT[pass % SCRIPT.length];
-    const openId = `oBench${this.run}_${Math.floor(pass / SCRIPT.length)}_${this.n % USERS}`;
-    this.n++;
+    const turn = scriptTurn(this.n++, USERS, SCRIPT.length);
+    const line = SCRIPT[turn.step];
+    const openId = `oBench${this.run}_${turn.generation}_${turn.user}`;
     const now = Math.floor(Date.now() / 1000);
     const common = { ToUserName: ACCOUNT.originalId, FromUserName: openId, CreateTime: now };
     const id = String(++this.msgId);
@@ -101,7 +101,7 @@ export async function run(): Promise<BenchResult> {
   const goals: NonNullable<BenchResult['goals']> = [];
   try {
     for (const mode of ['plain', 'safe'] as const) {
-      await loadInWorker({ port, mode, rate: 200, seconds: WARMUP_SECONDS, label: `${mode} warm-up` });
+      await loadInWorker({ port, mode, rate: RATE, seconds: WARMUP_SECONDS, label: `${mode} warm-up` });
       const phase = await loadInWorker({ port, mode, rate: RATE, seconds: SECONDS, label: `${mode} @${RATE}/s` });
       const p99 = percentile(phase.latencies, 99);
       rows.push(rowOf(`WeChat push, ${mode} mode, ${RATE}/s open-loop`, phase));
@@ -122,7 +122,7 @@ export async function run(): Promise<BenchResult> {
     rows,
     goals,
     notes: [
-      `${SECONDS} s per mode after ${WARMUP_SECONDS} s of warm-up at 200/s; latency from each push's scheduled send time.`,
+      `${SECONDS} s per mode after ${WARMUP_SECONDS} s of warm-up at the same rate; latency from each push's scheduled send time.`,
       'Each push: signature (and AES) check, XML parse, one PostgreSQL transaction (dedup key, conversation, outbox), then the passive reply.',
       'Script per citizen: long text (opens a draft), short text, location, 提交 (InquirySubmitted to the outbox).',
     ],

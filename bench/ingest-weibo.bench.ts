@@ -11,7 +11,7 @@ import { IngestWeiboModule } from '../apps/ingest-weibo/src/ingest-weibo.module.
 import { weiboSignature } from '../apps/ingest-weibo/src/push/weibo.adapter.js';
 import { percentile, type BenchResult } from './lib/bench-result.js';
 import { weiboDate } from '../test/support/weibo-stand-in.js';
-import { loadInWorker, round, rowOf, serveLoadWorker, type PushSource } from './lib/push-load.js';
+import { loadInWorker, round, rowOf, scriptTurn, serveLoadWorker, type PushSource } from './lib/push-load.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const RATE = Number(process.env.BENCH_WEIBO_RATE ?? 500);
@@ -30,10 +30,9 @@ function pushSource(): PushSource {
   return {
     contentType: 'application/json',
     next() {
-      const pass = Math.floor(n / USERS);
-      const line = SCRIPT[pass % SCRIPT.length];
-      const sender = 3_000_000_000_000 + run * 1_000_000 + Math.floor(pass / SCRIPT.length) * USERS + (n % USERS);
-      n++;
+      const turn = scriptTurn(n++, USERS, SCRIPT.length);
+      const line = SCRIPT[turn.step];
+      const sender = 3_000_000_000_000 + run * 1_000_000 + turn.generation * USERS + turn.user;
       const common = { receiver_id: Number(ACCOUNT.uid), sender_id: sender, created_at: weiboDate(Date.now()) };
       const body =
         line === 'POSITION'
@@ -65,7 +64,7 @@ export async function run(): Promise<BenchResult> {
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   try {
-    await loadInWorker(import.meta.url, MARKER, { port, rate: 200, seconds: 2, label: 'warm-up' });
+    await loadInWorker(import.meta.url, MARKER, { port, rate: RATE, seconds: 3, label: 'warm-up' });
     const phase = await loadInWorker(import.meta.url, MARKER, { port, rate: RATE, seconds: SECONDS, label: `@${RATE}/s` });
     const p99 = percentile(phase.latencies, 99);
     return {
@@ -73,7 +72,7 @@ export async function run(): Promise<BenchResult> {
       rows: [rowOf(`Weibo push, ${RATE}/s open-loop`, phase)],
       goals: [{ goal: `p99 < ${GOAL_P99_MS} ms at ${RATE} pushes/s`, met: p99 < GOAL_P99_MS && phase.errors === 0, measured: `${round(p99)} ms p99, ${phase.errors} errors` }],
       notes: [
-        `${SECONDS} s after 2 s of warm-up at 200/s; latency from each push's scheduled send time.`,
+        `${SECONDS} s after 3 s of warm-up at the same rate; latency from each push's scheduled send time.`,
         'Each push: signature check, JSON parse, one PostgreSQL transaction (dedup key, conversation, outbox), then the passive reply JSON.',
       ],
     };

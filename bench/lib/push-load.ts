@@ -2,13 +2,13 @@
 // send time and its latency is measured from that time, so a stall counts against every push it delays (no
 // coordinated omission). The load runs in a worker thread of the benchmark's own file, so generating and signing
 // pushes does not share the app's event loop (in production the vendor is on the other side of the network).
-import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { percentile, type BenchRow } from './bench-result.js';
-import { openLoop, postTo } from './http-load.js';
+import { openLoop } from './http-load.js';
 import { progress } from './progress.js';
+import { RawHttpClient, rawPost } from './raw-http.js';
 
 export interface Phase {
   latencies: number[];
@@ -34,26 +34,29 @@ export interface PushSource {
 
 /** Sends `rate` pushes a second for `seconds`, open-loop, and waits for every answer. */
 async function load({ port, rate, seconds, label }: LoadRequest, source: PushSource, report: (step: string) => void): Promise<Phase> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const client = new RawHttpClient(port);
   const latencies: number[] = [];
   let errors = 0;
-  // Signed (and encrypted) before the clock starts: the vendor's work is not the app's, and on a machine of two
-  // cores it would otherwise take CPU from the app during the measured phase. Timestamps stay well inside the window.
-  const pushes = Array.from({ length: Math.round(rate * seconds) }, () => source.next());
+  // Signed (and encrypted) and serialised before the clock starts: the vendor's work is not the app's, and on a
+  // machine of two cores it would otherwise take CPU from the app during the measured phase. Timestamps stay well
+  // inside the window.
+  const pushes = Array.from({ length: Math.round(rate * seconds) }, () => {
+    const push = source.next();
+    return rawPost(push.path, source.contentType, push.body);
+  });
   const cpu = process.cpuUsage();
   const elapsed = await openLoop({
     rate,
     seconds,
     fire: async (n, scheduled) => {
-      const push = pushes[n];
-      const { status } = await postTo(port, agent, push.path, source.contentType, push.body);
+      const status = await client.send(pushes[n]).catch(() => 0);
       latencies.push(performance.now() - scheduled);
       if (status !== 200) errors++;
     },
     onTick: (sent, total) => report(`${label}: ${sent}/${total}`),
   });
   const used = process.cpuUsage(cpu);
-  agent.destroy();
+  client.close();
   return { latencies, errors, seconds: elapsed, cpuPercent: Math.round(((used.user + used.system) / 1e6 / elapsed) * 100) };
 }
 
@@ -96,4 +99,16 @@ export function rowOf(name: string, phase: Phase): BenchRow {
     // Other work on the machine skews every figure; the runner records the load at start, this is at the end.
     loadAverage1m: round(loadavg()[0]),
   };
+}
+
+/**
+ * Whose turn the n-th push is and at which step of the conversation script: `users` citizens take turns, so
+ * each one's messages are `users` pushes apart. Citizen u starts at step u % steps, so every step is an equal
+ * share of the pushes at any moment (in life citizens do not all press 提交 in the same two seconds); after
+ * the last step a new citizen (the next `generation`) takes the place.
+ */
+export function scriptTurn(n: number, users: number, steps: number): { step: number; user: number; generation: number } {
+  const user = n % users;
+  const shifted = Math.floor(n / users) + (user % steps);
+  return { step: shifted % steps, user, generation: Math.floor(shifted / steps) };
 }

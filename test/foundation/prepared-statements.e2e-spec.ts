@@ -38,6 +38,12 @@ describe('prepared statements on the real database', () => {
     expect((await pool.query(star, [1])).rows[0]).toEqual({ id: 1, note: 'a', extra: null });
   });
 
+  it('names statements whose star reads typed parameters (unnest), whose shape no migration changes', async () => {
+    const insert = 'INSERT INTO public.prep_probe (id, note) SELECT * FROM unnest($1::int[], $2::text[])';
+    for (let i = 0; i < 3; i++) await pool.query(insert, [[10 + i], [`u${i}`]]);
+    expect(await prepared()).toContain(insert);
+  });
+
   it('keeps at most the allowed number per connection and runs the rest unnamed', async () => {
     for (let k = 0; k < 5; k++) {
       const text = `SELECT $1::int + ${k} AS v`;

@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { MediaRequest } from '../conversation/conversation.service.js';
+import { writeBehind } from '../database/opened-transaction.js';
+import type { Statement } from '../database/pipeline.js';
 
 const PREFIX = /^[a-z][a-z0-9]{1,20}$/;
 
@@ -57,33 +59,42 @@ export class ChannelPushRepository {
     this.jobs = `${prefix}_media_jobs`;
   }
 
-  /** The earlier answers of those pushes seen before (vendor retries, possibly to another instance), by `inboundKey`. */
-  async seen(m: EntityManager, pushes: Pick<InboundRecord, 'account' | 'dedupKey'>[]): Promise<Map<string, string | null>> {
-    const rows: { account: string; dedup_key: string; reply: string | null }[] = await m.query(
-      `SELECT account, dedup_key, reply FROM ${this.inbound}
-        WHERE (account, dedup_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-      [pushes.map((p) => p.account), pushes.map((p) => p.dedupKey)],
-    );
-    return new Map(rows.map((r) => [inboundKey({ account: r.account, dedupKey: r.dedup_key }), r.reply]));
+  /** Reads the earlier answers of those pushes seen before (vendor retries, possibly to another instance); see `answersFrom`. */
+  seen(pushes: Pick<InboundRecord, 'account' | 'dedupKey'>[]): Statement {
+    return {
+      text: `SELECT account, dedup_key, reply FROM ${this.inbound}
+              WHERE (account, dedup_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      values: [pushes.map((p) => p.account), pushes.map((p) => p.dedupKey)],
+    };
   }
 
-  /** Records the pushes and their answers; false when a key is already there (the callers' locks should prevent it). */
-  async record(m: EntityManager, pushes: InboundRecord[]): Promise<boolean> {
-    if (pushes.length === 0) return true;
-    const rows = await m.query(
-      `INSERT INTO ${this.inbound} (account, dedup_key, msg_type, reply)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING RETURNING 1`,
-      [pushes.map((p) => p.account), pushes.map((p) => p.dedupKey), pushes.map((p) => p.msgType), pushes.map((p) => p.reply)],
+  /** The rows of `seen`, by `inboundKey`. */
+  answersFrom(rows: unknown[]): Map<string, string | null> {
+    return new Map(
+      (rows as { account: string; dedup_key: string; reply: string | null }[]).map((r) => [
+        inboundKey({ account: r.account, dedupKey: r.dedup_key }),
+        r.reply,
+      ]),
     );
-    return rows.length === pushes.length;
   }
 
+  /** Records the pushes and their answers (`writeBehind`); a key already there fails the transaction. */
+  async record(m: EntityManager, pushes: InboundRecord[]): Promise<void> {
+    if (pushes.length === 0) return;
+    await writeBehind(m, {
+      text: `INSERT INTO ${this.inbound} (account, dedup_key, msg_type, reply)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
+      values: [pushes.map((p) => p.account), pushes.map((p) => p.dedupKey), pushes.map((p) => p.msgType), pushes.map((p) => p.reply)],
+    });
+  }
+
+  /** Queues the downloads (`writeBehind`). */
   async enqueueMedia(m: EntityManager, jobs: MediaRequest[]): Promise<void> {
     if (jobs.length === 0) return;
-    await m.query(
-      `INSERT INTO ${this.jobs} (item_id, account, media_id, media_kind) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
-      [jobs.map((j) => j.itemId), jobs.map((j) => j.account), jobs.map((j) => j.vendorMediaId), jobs.map((j) => j.media)],
-    );
+    await writeBehind(m, {
+      text: `INSERT INTO ${this.jobs} (item_id, account, media_id, media_kind) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
+      values: [jobs.map((j) => j.itemId), jobs.map((j) => j.account), jobs.map((j) => j.vendorMediaId), jobs.map((j) => j.media)],
+    });
   }
 
   /** Vendors retry within about 15 s; a week of keys is ample. */

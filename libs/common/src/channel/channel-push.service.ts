@@ -66,13 +66,13 @@ export class ChannelPushService<V> {
     return this.commits.submit(message);
   }
 
-  /** One transaction for a batch of messages, handled in order; fixed statements per batch, plus the conversation's own. */
+  /** One transaction for a batch of messages, handled in order: two round trips per batch, plus the conversation's own. */
   private acceptAll(messages: InboundMessage[]): Promise<Accepted[]> {
     // Retries of one push come from the same citizen, so the citizens' locks also serialise duplicates with
     // other instances: the later one sees the first one's row and its answer. The primary key stays as the
     // last line of defence.
-    return this.conversation.inCitizensTransaction(this.dataSource, messages, async (m) => {
-      const answered = await this.repository.seen(m, messages);
+    return this.conversation.inCitizensTransaction(this.dataSource, messages, [this.repository.seen(messages)], async (m, [seenRows], snapshots) => {
+      const answered = this.repository.answersFrom(seenRows);
       // A message is new unless its key was answered before, or comes twice in this batch (a retry that
       // arrived while the first was waiting): the later copy then gets the first one's answer.
       const fresh = messages.filter((message) => {
@@ -81,15 +81,15 @@ export class ChannelPushService<V> {
         answered.set(key, null);
         return true;
       });
-      const outcomes = await this.conversation.handleAll(m, fresh);
+      const outcomes = await this.conversation.handleAll(m, fresh, snapshots);
       const records: InboundRecord[] = fresh.map((message, i) => {
         answered.set(inboundKey(message), outcomes[i].reply);
         return { account: message.account, dedupKey: message.dedupKey, msgType: message.body.kind, reply: outcomes[i].reply };
       });
+      // Both travel with the COMMIT; a key recorded meanwhile by another instance (the callers' locks should
+      // prevent it) fails the transaction, and the vendor's retry then finds the row.
       await this.repository.enqueueMedia(m, outcomes.flatMap((o) => o.media));
-      if (!(await this.repository.record(m, records))) {
-        throw new Error('duplicate push recorded concurrently'); // rolls back; the vendor's retry then finds the row
-      }
+      await this.repository.record(m, records);
       const first = new Set(fresh);
       return messages.map((message) => ({ reply: answered.get(inboundKey(message)) ?? null, duplicate: !first.has(message) }));
     });

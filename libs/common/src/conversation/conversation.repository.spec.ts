@@ -5,11 +5,11 @@ describe('ConversationRepository lock statement', () => {
   const a = { channel: 'wechat', account: 'wx1', userId: "o'; DROP TABLE conv_drafts; --" };
   const b = { channel: 'wechat', account: 'wx1', userId: 'oB' };
 
-  it('carries integers only, whatever the ids hold, sorted and without repeats', () => {
-    const sql = repo.lockCitizensSql([b, a, b]);
-    const keys = sql.match(/'\{([^}]*)\}'/)![1].split(',').map(Number);
+  it('locks each citizen once, in one order, by integer keys', () => {
+    const { text, values } = repo.lockCitizens([b, a, b]);
+    const keys = values![1] as number[];
     expect(keys).toEqual([citizenLockKey(a), citizenLockKey(b)].sort((x, y) => x - y));
-    expect(sql).not.toContain('DROP');
+    expect(text).not.toContain('DROP');
     expect(keys.every((k) => Number.isInteger(k) && k >= -(2 ** 31) && k < 2 ** 31)).toBe(true);
   });
 

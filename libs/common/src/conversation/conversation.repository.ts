@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Attachment, Location } from '../contracts/common.schemas.js';
+import { writeBehind } from '../database/opened-transaction.js';
+import type { Statement } from '../database/pipeline.js';
 import type { DraftAddition } from './conversation.engine.js';
 
 export interface CitizenKey {
@@ -53,12 +55,21 @@ export interface Snapshot {
   infoInquiryId: string | null;
 }
 
+interface SnapshotRow {
+  channel: string;
+  account: string;
+  user_id: string;
+  draft_id: string | null;
+  survey_inquiry_id: string | null;
+  info_inquiry_id: string | null;
+}
+
 export const citizenKey = (c: CitizenKey): string => `${c.channel}:${c.account}:${c.userId}`;
 const who = (c: CitizenKey): string[] => [c.channel, c.account, c.userId];
 /** The first key of the citizens' advisory locks ("wzcv"): the two-key lock space is apart from one-key locks. */
 const LOCK_CLASS = 0x777a6376;
 
-/** A citizen's lock key, computed here (FNV-1a) so the lock statement carries integers only. */
+/** A citizen's lock key (FNV-1a of the citizen), in the two-key lock space under LOCK_CLASS. */
 export function citizenLockKey(c: CitizenKey): number {
   const text = `${c.channel}\u0000${c.account}\u0000${c.userId}`;
   let h = 0x811c9dc5;
@@ -70,12 +81,15 @@ export function citizenLockKey(c: CitizenKey): number {
 export class ConversationRepository {
   /**
    * The statement that serialises each citizen's messages (several photos sent at once must land in the same
-   * draft). Integers only, so it can open a transaction in the same round trip (`transactionOpenedWith`). The
-   * locks are taken in one order everywhere, so two transactions locking several citizens never deadlock.
+   * draft). The locks are taken in one order everywhere, so two transactions locking several citizens never
+   * deadlock.
    */
-  lockCitizensSql(citizens: CitizenKey[]): string {
+  lockCitizens(citizens: CitizenKey[]): Statement {
     const keys = [...new Set(citizens.map(citizenLockKey))].sort((a, b) => a - b);
-    return `SELECT count(pg_advisory_xact_lock(${LOCK_CLASS}, k)) FROM (SELECT unnest('{${keys.join(',')}}'::int[]) AS k ORDER BY 1) AS keys`;
+    return {
+      text: 'SELECT count(pg_advisory_xact_lock($1, k)) FROM (SELECT unnest($2::int[]) AS k ORDER BY 1) AS keys',
+      values: [LOCK_CLASS, keys],
+    };
   }
 
   async tryLockCitizen(m: EntityManager, c: CitizenKey): Promise<boolean> {
@@ -83,11 +97,10 @@ export class ConversationRepository {
     return row.locked;
   }
 
-  /** Each citizen's open draft and pending survey/information request, in one statement, keyed by `citizenKey`. */
-  async snapshots(m: EntityManager, citizens: CitizenKey[]): Promise<Map<string, Snapshot>> {
-    const rows: { channel: string; account: string; user_id: string; draft_id: string | null; survey_inquiry_id: string | null; info_inquiry_id: string | null }[] =
-      await m.query(
-        `SELECT c.channel, c.account, c.user_id,
+  /** Each citizen's open draft and pending survey/information request, in one statement (see `snapshotsFrom`). */
+  snapshotsOf(citizens: CitizenKey[]): Statement {
+    return {
+      text: `SELECT c.channel, c.account, c.user_id,
                 (SELECT id FROM conv_drafts d WHERE (d.channel, d.account, d.user_id) = (c.channel, c.account, c.user_id)
                    AND d.status = 'open') AS draft_id,
                 (SELECT inquiry_id FROM conv_cases k WHERE (k.channel, k.account, k.user_id) = (c.channel, c.account, c.user_id)
@@ -95,14 +108,23 @@ export class ConversationRepository {
                 (SELECT inquiry_id FROM conv_cases k WHERE (k.channel, k.account, k.user_id) = (c.channel, c.account, c.user_id)
                    AND k.info_requested ORDER BY k.updated_at DESC LIMIT 1) AS info_inquiry_id
            FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[], $3::text[])) AS c (channel, account, user_id)`,
-        [citizens.map((c) => c.channel), citizens.map((c) => c.account), citizens.map((c) => c.userId)],
-      );
+      values: [citizens.map((c) => c.channel), citizens.map((c) => c.account), citizens.map((c) => c.userId)],
+    };
+  }
+
+  /** The rows of `snapshotsOf`, keyed by `citizenKey`. */
+  snapshotsFrom(rows: unknown[]): Map<string, Snapshot> {
     return new Map(
-      rows.map((r) => [
+      (rows as SnapshotRow[]).map((r) => [
         citizenKey({ channel: r.channel, account: r.account, userId: r.user_id }),
         { draftId: r.draft_id, surveyInquiryId: r.survey_inquiry_id, infoInquiryId: r.info_inquiry_id },
       ]),
     );
+  }
+
+  async snapshots(m: EntityManager, citizens: CitizenKey[]): Promise<Map<string, Snapshot>> {
+    const { text, values } = this.snapshotsOf(citizens);
+    return this.snapshotsFrom(await m.query(text, values));
   }
 
   async createDraft(m: EntityManager, id: string, c: CitizenKey, typeHint?: string): Promise<void> {
@@ -115,14 +137,16 @@ export class ConversationRepository {
 
   /**
    * Adds an item and marks the draft active (the quiet period restarts), or creates the draft with it as its
-   * first item; one statement either way. Undefined when a media item would pass `maxMedia`.
+   * first item; one statement either way. Media items answer their id (the download reports to it), or
+   * undefined when the item would pass `maxMedia`; text and locations answer null: nothing reads their id, so
+   * their statement is written behind (`writeBehind`).
    */
   async addItem(
     m: EntityManager,
     draftId: string,
     addition: DraftAddition,
     options: { vendorMessageId?: string; maxMedia: number; create?: { citizen: CitizenKey; typeHint?: string } },
-  ): Promise<string | undefined> {
+  ): Promise<string | null | undefined> {
     const values =
       addition.kind === 'text'
         ? ['text', addition.text, null, null, null]
@@ -133,20 +157,25 @@ export class ConversationRepository {
                   SELECT $1, $2::text, $3::text, $4::jsonb, $5::text, $6::text, $7::text`;
     const params = [draftId, ...values, options.vendorMessageId ?? null];
     const create = options.create;
-    const rows: { id: string }[] = create
-      ? await m.query(
-          `WITH d AS (INSERT INTO conv_drafts (id, channel, account, user_id, status, type_hint)
-                      VALUES ($1, $8, $9, $10, 'open', $11) RETURNING id)
-           ${item} FROM d RETURNING id`,
-          [...params, ...who(create.citizen), create.typeHint ?? null],
-        )
-      : await m.query(
-          `WITH touched AS (UPDATE conv_drafts SET last_activity_at = now() WHERE id = $1)
-           ${item}
-            WHERE $2 <> 'media' OR (SELECT count(*) FROM conv_draft_items WHERE draft_id = $1 AND kind = 'media') < $8::int
-           RETURNING id`,
-          [...params, options.maxMedia],
-        );
+    const statement = create
+      ? {
+          text: `WITH d AS (INSERT INTO conv_drafts (id, channel, account, user_id, status, type_hint)
+                            VALUES ($1, $8, $9, $10, 'open', $11) RETURNING id)
+                 ${item} FROM d RETURNING id`,
+          values: [...params, ...who(create.citizen), create.typeHint ?? null],
+        }
+      : {
+          text: `WITH touched AS (UPDATE conv_drafts SET last_activity_at = now() WHERE id = $1)
+                 ${item}
+                  WHERE $2 <> 'media' OR (SELECT count(*) FROM conv_draft_items WHERE draft_id = $1 AND kind = 'media') < $8::int
+                 RETURNING id`,
+          values: [...params, options.maxMedia],
+        };
+    if (addition.kind !== 'media') {
+      await writeBehind(m, statement);
+      return null;
+    }
+    const rows: { id: string }[] = await m.query(statement.text, statement.values);
     return rows[0] ? String(rows[0].id) : undefined;
   }
 
@@ -203,7 +232,7 @@ export class ConversationRepository {
   }
 
   async setStatus(m: EntityManager, draftId: string, status: 'cancelled' | 'expired' | 'sent'): Promise<void> {
-    await m.query(`UPDATE conv_drafts SET status = $2${status === 'sent' ? ', sent_at = now()' : ''} WHERE id = $1`, [draftId, status]);
+    await writeBehind(m, { text: `UPDATE conv_drafts SET status = $2${status === 'sent' ? ', sent_at = now()' : ''} WHERE id = $1`, values: [draftId, status] });
   }
 
   async recentCases(m: EntityManager, c: CitizenKey, limit = 5): Promise<CaseRow[]> {
@@ -237,21 +266,21 @@ export class ConversationRepository {
     await this.updateCases(m, [{ inquiryId, ...change }]);
   }
 
-  /** Several cases in one statement; cases not submitted through this channel are simply not there. */
+  /** Several cases in one statement (`writeBehind`); cases not submitted through this channel are simply not there. */
   async updateCases(m: EntityManager, changes: (CaseChange & { inquiryId: string })[]): Promise<void> {
     if (changes.length === 0) return;
-    await m.query(
-      `UPDATE conv_cases k SET status = coalesce(x.status, k.status), survey_pending = coalesce(x.survey, k.survey_pending),
+    await writeBehind(m, {
+      text: `UPDATE conv_cases k SET status = coalesce(x.status, k.status), survey_pending = coalesce(x.survey, k.survey_pending),
               info_requested = coalesce(x.info, k.info_requested), updated_at = now()
          FROM unnest($1::text[], $2::text[], $3::boolean[], $4::boolean[]) AS x (inquiry_id, status, survey, info)
         WHERE k.inquiry_id = x.inquiry_id`,
-      [
+      values: [
         changes.map((c) => c.inquiryId),
         changes.map((c) => c.status ?? null),
         changes.map((c) => c.surveyPending ?? null),
         changes.map((c) => c.infoRequested ?? null),
       ],
-    );
+    });
   }
 
   /** True when activity should be reported now: first time, or the last report is older than the throttle. */
@@ -268,11 +297,11 @@ export class ConversationRepository {
   }
 
   async setFollowing(m: EntityManager, c: CitizenKey, following: boolean): Promise<void> {
-    await m.query(
-      `INSERT INTO conv_citizens (channel, account, user_id, following, activity_reported_at) VALUES ($1, $2, $3, $4, 'epoch')
-       ON CONFLICT (channel, account, user_id) DO UPDATE SET following = $4`,
-      [...who(c), following],
-    );
+    await writeBehind(m, {
+      text: `INSERT INTO conv_citizens (channel, account, user_id, following, activity_reported_at) VALUES ($1, $2, $3, $4, 'epoch')
+             ON CONFLICT (channel, account, user_id) DO UPDATE SET following = $4`,
+      values: [...who(c), following],
+    });
   }
 
   /** Submitted drafts whose media are all settled, or that waited long enough; locked for this caller. */

@@ -3,6 +3,7 @@ import type { InboundMessage, MediaKind } from '../channel/inbound-message.js';
 import type { Attachment, Citizen, Channel, InquiryType } from '../contracts/common.schemas.js';
 import { newId } from '../contracts/envelope.js';
 import { transactionOpenedWith } from '../database/opened-transaction.js';
+import type { Statement } from '../database/pipeline.js';
 import type { Rating } from '../contracts/inquiry-interaction.v1.js';
 import { TOPICS } from '../contracts/topics.js';
 import type { OutboxWriter } from '../outbox/outbox.writer.js';
@@ -65,28 +66,37 @@ export class ConversationService {
 
   /**
    * Runs `work` in a transaction that holds the citizens' locks from its first statement on, so each citizen's
-   * messages are handled one at a time (several photos sent at once must land in the same draft). BEGIN and the
-   * locks take one round trip. Channels then check their de-duplication keys and call `handleAll` in `work`.
+   * messages are handled one at a time (several photos sent at once must land in the same draft). BEGIN, the
+   * locks, the channel's own `reads` and the citizens' snapshots take one round trip; `work` gets the rows of
+   * `reads` and the snapshots, and then calls `handleAll`.
    */
-  inCitizensTransaction<R>(dataSource: DataSource, messages: InboundMessage[], work: (m: EntityManager) => Promise<R>): Promise<R> {
-    return transactionOpenedWith(dataSource, this.repo.lockCitizensSql(messages.map(citizenOf)), work);
+  inCitizensTransaction<R>(
+    dataSource: DataSource,
+    messages: InboundMessage[],
+    reads: Statement[],
+    work: (m: EntityManager, readRows: unknown[][], snapshots: Map<string, Snapshot>) => Promise<R>,
+  ): Promise<R> {
+    const citizens = messages.map(citizenOf);
+    const opening = [this.repo.lockCitizens(citizens), ...reads, this.repo.snapshotsOf(citizens)];
+    return transactionOpenedWith(dataSource, opening, (m, rows) =>
+      work(m, rows.slice(1, 1 + reads.length), this.repo.snapshotsFrom(rows[rows.length - 1])),
+    );
   }
 
   /**
-   * Runs the conversation for each message, in order, inside `inCitizensTransaction` for their citizens. The
-   * citizens' state is read once for the batch; a citizen's later messages in the same batch read it again,
-   * since the earlier ones changed it.
+   * Runs the conversation for each message, in order, inside `inCitizensTransaction` for their citizens, from
+   * the snapshots it read; a citizen's later messages in the same batch read theirs again, since the earlier
+   * ones changed it.
    */
-  async handleAll(m: EntityManager, messages: InboundMessage[]): Promise<ConversationOutcome[]> {
-    if (messages.length === 0) return [];
-    const citizens = messages.map(citizenOf);
-    const snapshots = await this.repo.snapshots(m, citizens);
+  async handleAll(m: EntityManager, messages: InboundMessage[], snapshots: Map<string, Snapshot>): Promise<ConversationOutcome[]> {
+    const unused = new Map(snapshots);
     const outcomes: ConversationOutcome[] = [];
-    for (const [i, message] of messages.entries()) {
-      const key = citizenKey(citizens[i]);
-      const snap = snapshots.get(key) ?? (await this.repo.snapshots(m, [citizens[i]])).get(key)!;
-      snapshots.delete(key);
-      outcomes.push(await this.handle(m, message, citizens[i], snap));
+    for (const message of messages) {
+      const citizen = citizenOf(message);
+      const key = citizenKey(citizen);
+      const snap = unused.get(key) ?? (await this.repo.snapshots(m, [citizen])).get(key)!;
+      unused.delete(key);
+      outcomes.push(await this.handle(m, message, citizen, snap));
     }
     return outcomes;
   }
@@ -176,7 +186,7 @@ export class ConversationService {
       case 'location':
         return TEXTS.addedLocation(addition.address);
       case 'media':
-        media.push({ itemId, media: addition.media, vendorMediaId: addition.vendorMediaId, account: message.account });
+        media.push({ itemId: itemId!, media: addition.media, vendorMediaId: addition.vendorMediaId, account: message.account });
         if (addition.media === 'voice' && !addition.recognition) return TEXTS.addedVoiceUnrecognised;
         return TEXTS.addedMedia(mediaName(addition.media));
     }

@@ -1,28 +1,59 @@
+import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import { pipelined, type Statement } from './pipeline.js';
+
+/** Writes of an open `transactionOpenedWith` transaction waiting for its next statement or its COMMIT. */
+const HELD_BACK = new WeakMap<EntityManager, Statement[]>();
+
+type Query = (config: unknown, values?: unknown, callback?: unknown) => unknown;
 
 /**
- * A transaction whose BEGIN travels with its first statement, saving a round trip on hot paths. The statement
- * goes over PostgreSQL's simple protocol (no parameters), so it must be built from trusted values only
- * (integers, constants). It runs with its own snapshot after BEGIN, as any statement of the transaction.
+ * A transaction for hot paths that needs two round trips at least: BEGIN travels with the `opening` statements
+ * (locks and the reads everything else depends on, run in order; their rows are handed to `work`), and writes
+ * `work` hands to `writeBehind` travel with whatever the transaction sends next, at the latest its COMMIT.
  */
 export async function transactionOpenedWith<R>(
   dataSource: DataSource,
-  firstStatement: string,
-  work: (manager: EntityManager) => Promise<R>,
+  opening: Statement[],
+  work: (manager: EntityManager, openingRows: unknown[][]) => Promise<R>,
 ): Promise<R> {
   const runner = dataSource.createQueryRunner('master');
+  const client = (await runner.connect()) as pg.ClientBase;
+  const patchable = client as unknown as { query?: Query };
+  const own = Object.prototype.hasOwnProperty.call(client, 'query') ? patchable.query : undefined;
+  const query = (client.query as Query).bind(client);
+  const heldBack: Statement[] = [];
   try {
-    let result: R;
-    try {
-      await runner.query(`BEGIN; ${firstStatement}`);
-      result = await work(runner.manager);
-    } catch (error) {
-      await runner.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-    await runner.query('COMMIT');
+    const [, ...results] = await pipelined(client, [{ text: 'BEGIN' }, ...opening]);
+    // The next statement takes the held-back writes along, in order: the transaction reads its own writes
+    // exactly as if each had been sent on its own.
+    patchable.query = (config, values, callback) => {
+      if (heldBack.length === 0 || typeof config !== 'string' || callback !== undefined) return query(config, values, callback);
+      return pipelined(client, [...heldBack.splice(0), { text: config, values: values as unknown[] | undefined }]).then((r) => r[r.length - 1]);
+    };
+    HELD_BACK.set(runner.manager, heldBack);
+    const result = await work(runner.manager, results.map((r) => r.rows));
+    await pipelined(client, [...heldBack.splice(0), { text: 'COMMIT' }]);
     return result;
+  } catch (error) {
+    // Also after a failed COMMIT, when there is no transaction left: PostgreSQL then only warns.
+    await (query('ROLLBACK') as Promise<unknown>).catch(() => undefined);
+    throw error;
   } finally {
+    HELD_BACK.delete(runner.manager);
+    if (own) patchable.query = own;
+    else delete patchable.query;
     await runner.release();
   }
+}
+
+/**
+ * A write whose result nobody needs: inside `transactionOpenedWith` it travels with the transaction's next
+ * statement, or with its COMMIT, instead of taking a round trip of its own (if it fails, the transaction fails
+ * there); anywhere else it runs now.
+ */
+export async function writeBehind(manager: EntityManager, statement: Statement): Promise<void> {
+  const heldBack = HELD_BACK.get(manager);
+  if (heldBack) heldBack.push(statement);
+  else await manager.query(statement.text, statement.values);
 }

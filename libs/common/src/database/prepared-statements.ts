@@ -11,7 +11,10 @@ export interface PreparedStatementPolicy {
 const DEFAULT_POLICY: PreparedStatementPolicy = { after: 2, perConnection: 300 };
 /** Texts whose result columns follow the table (`SELECT *`, `RETURNING *`) would fail after a column is added. */
 const STAR_RESULT = /(?:^|[\s,(])(?:[a-z_][a-z0-9_]*\.)?\*\s*(?:,|FROM\b|$)/i;
+/** `SELECT * FROM unnest($1::text[], …)` (with no join) reads typed parameters, never a table: its shape is fixed. */
+const STAR_OF_UNNEST = /\*\s+FROM\s+unnest\(/gi;
 const MAX_TRACKED_TEXTS = 5000;
+const NAMERS = new WeakMap<pg.ClientBase, (text: string) => string | undefined>();
 
 /**
  * Makes the pool's connections run repeated parameterised statements as named (prepared) statements, so
@@ -27,23 +30,32 @@ export function prepareRepeatedStatements(pool: pg.Pool, policy: PreparedStateme
     if (known) return known;
     const count = (runs.get(text) ?? 0) + 1;
     if (runs.size < MAX_TRACKED_TEXTS || runs.has(text)) runs.set(text, count);
-    if (count < policy.after || STAR_RESULT.test(text)) return undefined;
+    if (count < policy.after || STAR_RESULT.test(text.replace(STAR_OF_UNNEST, ''))) return undefined;
     const name = `wz_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
     if (names.size < MAX_TRACKED_TEXTS) names.set(text, name);
     return name;
   };
   pool.on('connect', (client: pg.PoolClient) => {
     const prepared = new Set<string>();
+    const nameFor = (text: string): string | undefined => {
+      const name = nameOf(text);
+      if (!name || !(prepared.has(name) || prepared.size < policy.perConnection)) return undefined;
+      prepared.add(name);
+      return name;
+    };
+    NAMERS.set(client, nameFor);
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
       if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
-        const name = nameOf(config);
-        if (name && (prepared.has(name) || prepared.size < policy.perConnection)) {
-          prepared.add(name);
-          return query({ name, text: config, values }, callback);
-        }
+        const name = nameFor(config);
+        if (name) return query({ name, text: config, values }, callback);
       }
       return query(config, values, callback);
     };
   });
+}
+
+/** The prepared-statement name a client of such a pool uses for `text` now, or undefined to run it unnamed. */
+export function preparedNameFor(client: pg.ClientBase, text: string): string | undefined {
+  return NAMERS.get(client)?.(text);
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { newEnvelope, type Envelope } from '../contracts/envelope.js';
 import type { EventType, PayloadOf, TopicContract } from '../contracts/topic-contract.js';
 import { validateEvent } from '../contracts/validate.js';
+import { writeBehind } from '../database/opened-transaction.js';
 import { currentTrace } from '../logging/trace-context.js';
 
 export const outboxChannel = (schema: string): string => `wz_outbox_${schema}`;
@@ -54,18 +55,19 @@ export class OutboxWriter {
       return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
     });
     // The NOTIFY (transactional: it wakes the relay at commit time) rides on the INSERT, so an append stays
-    // one round trip; it is left out when this writer notified a moment ago (see NOTIFY_INTERVAL_MS).
+    // one statement; it is left out when this writer notified a moment ago (see NOTIFY_INTERVAL_MS). Nothing
+    // reads the outbox in the writer's transaction, so the statement may wait for the next one (`writeBehind`).
     const insert = `INSERT INTO outbox (event_id, topic, message_key, event_type, envelope) VALUES ${rows.join(', ')}`;
     const now = Date.now();
     if (now - this.lastNotify >= NOTIFY_INTERVAL_MS) {
       this.lastNotify = now;
       params.push(outboxChannel(this.schema));
-      await manager.query(
-        `WITH rows AS (${insert} RETURNING 1) SELECT pg_notify($${params.length}, '') FROM (SELECT count(*) FROM rows) AS inserted`,
-        params,
-      );
+      await writeBehind(manager, {
+        text: `WITH rows AS (${insert} RETURNING 1) SELECT pg_notify($${params.length}, '') FROM (SELECT count(*) FROM rows) AS inserted`,
+        values: params,
+      });
     } else {
-      await manager.query(insert, params);
+      await writeBehind(manager, { text: insert, values: params });
     }
     return envelopes;
   }

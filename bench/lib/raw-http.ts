@@ -1,0 +1,124 @@
+// A lean HTTP/1.1 keep-alive client for load generators that share the machine with the app: requests are
+// serialised to bytes before the clock starts, and an answer is read only as far as its status line and its
+// length. Node's http client costs about as much CPU per request as the app's whole push path; spent on this
+// machine it would be taken from the app under test (in production the vendor sits on the other side of the
+// network). Answers must carry Content-Length or chunked encoding, as Node's HTTP server always does.
+import { connect, type Socket } from 'node:net';
+
+/** A request ready to go on the wire. */
+export function rawPost(path: string, contentType: string, body: string): Buffer {
+  const payload = Buffer.from(body);
+  const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${contentType}\r\nContent-Length: ${payload.length}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, 'latin1'), payload]);
+}
+
+interface Pending {
+  resolve: (status: number) => void;
+  reject: (error: Error) => void;
+}
+
+/** One keep-alive connection: one request at a time, its answer parsed just enough to know where it ends. */
+class Connection {
+  private buffer: Buffer = Buffer.alloc(0);
+  private pending?: Pending;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly onIdle: (connection: Connection) => void,
+    private readonly onGone: (connection: Connection) => void,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+      this.parse();
+    });
+    let closed = false;
+    const gone = (error?: Error): void => {
+      if (closed) return;
+      closed = true;
+      this.onGone(this);
+      this.pending?.reject(error ?? new Error('connection closed'));
+      this.pending = undefined;
+    };
+    socket.on('error', gone);
+    socket.on('close', () => gone());
+  }
+
+  send(request: Buffer, pending: Pending): void {
+    this.pending = pending;
+    this.socket.write(request);
+  }
+
+  private parse(): void {
+    const headEnd = this.buffer.indexOf('\r\n\r\n');
+    if (headEnd < 0 || !this.pending) return;
+    const head = this.buffer.toString('latin1', 0, headEnd);
+    const status = Number(head.slice(9, 12));
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    let end: number;
+    if (length) {
+      end = headEnd + 4 + Number(length[1]);
+      if (this.buffer.length < end) return;
+    } else if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
+      const last = this.buffer.indexOf('\r\n0\r\n\r\n', headEnd);
+      if (last < 0) return;
+      end = last + 7;
+    } else {
+      end = headEnd + 4;
+    }
+    this.buffer = this.buffer.subarray(end);
+    const { resolve } = this.pending;
+    this.pending = undefined;
+    resolve(status);
+    this.onIdle(this);
+  }
+}
+
+/** Up to `maxSockets` keep-alive connections to 127.0.0.1:`port`; requests beyond that wait for one. */
+export class RawHttpClient {
+  private readonly idle: Connection[] = [];
+  private readonly waiting: { request: Buffer; pending: Pending }[] = [];
+  private open = 0;
+
+  constructor(
+    private readonly port: number,
+    private readonly maxSockets = 256,
+  ) {}
+
+  /** Sends the request and resolves with the answer's status code. */
+  send(request: Buffer): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const connection = this.idle.pop();
+      if (connection) connection.send(request, { resolve, reject });
+      else if (this.open < this.maxSockets) this.connectAndSend(request, { resolve, reject });
+      else this.waiting.push({ request, pending: { resolve, reject } });
+    });
+  }
+
+  close(): void {
+    for (const connection of this.idle.splice(0)) connection.socket.destroy();
+  }
+
+  private connectAndSend(request: Buffer, pending: Pending): void {
+    this.open++;
+    const socket = connect(this.port, '127.0.0.1');
+    const connection = new Connection(
+      socket,
+      (c) => this.release(c),
+      (c) => {
+        this.open--;
+        const at = this.idle.indexOf(c);
+        if (at >= 0) this.idle.splice(at, 1);
+        const next = this.waiting.shift();
+        if (next) this.connectAndSend(next.request, next.pending);
+      },
+    );
+    connection.send(request, pending);
+  }
+
+  private release(connection: Connection): void {
+    const next = this.waiting.shift();
+    if (next) connection.send(next.request, next.pending);
+    else this.idle.push(connection);
+  }
+}
