@@ -183,15 +183,18 @@ describe('notifier: replies, rejections, surveys and desk messages on the citize
   });
 
   it('Weibo: after the one reply a mention allows, answers go to the post’s comment thread', async () => {
-    const c = received('weibo', { weiboThread: { statusId: '4990000000000000001', commentId: '4990000000000000002' } });
+    // Thread ids of this run only: a survey left over from an earlier run must not be taken for this one.
+    const statusId = String(4_990_000_000_000_000 + Math.floor(Math.random() * 1e9) * 2);
+    const commentId = String(BigInt(statusId) + 1n);
+    const c = received('weibo', { weiboThread: { statusId, commentId } });
     const uid = c.citizen!.externalUserId;
     await h.caseEvent('Received', c);
     await activity(c.citizen!, 'mention');
     await h.waitFor(async () => (await h.db.query(`SELECT 1 FROM notifier.citizen_windows WHERE external_user_id = $1`, [uid])).length, 'window');
     await h.caseEvent('ReplyPosted', reply(c.inquiryId));
     await h.waitFor(() => h.weibo.replies.find((r) => r.receiverId === uid), 'the one private reply');
-    const comment = await h.waitFor(() => h.weibo.comments.find((x) => x.commentId === '4990000000000000002'), 'survey in the thread');
-    expect(comment.statusId).toBe('4990000000000000001');
+    const comment = await h.waitFor(() => h.weibo.comments.find((x) => x.commentId === commentId), 'survey in the thread');
+    expect(comment.statusId).toBe(statusId);
     expect(comment.comment).toContain(`编号 ${c.trackingNo} 的诉求：请评价办理结果`);
     expect(comment.comment).not.toContain(uid);
     expect(h.weibo.replies.filter((r) => r.receiverId === uid)).toHaveLength(1);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { newId, OutboxWriter, TOPICS, type Attachment, type Channel, type InquiryType, type Location } from '@app/common';
 import { CodedError } from '@app/common/http/coded-error.js';
+import { leanTransaction } from '@app/common/database/opened-transaction.js';
 import { MediaPipeline, sha256File } from '@app/common/media/media.pipeline.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { SignedIn } from '../accounts/auth.guard.js';
@@ -124,7 +125,8 @@ export class InquiriesService {
     const receivedAt = new Date();
     const citizenRef = draft.accountId ?? `anon-${inquiryId}`;
     const trackingNo = await this.repository.nextTrackingNo(shanghaiDay(receivedAt), this.config.env.TRACKING_PREFIX);
-    return this.db.transaction(async (manager) => {
+    // BEGIN rides on the first statement and the outbox row on the next one (leanTransaction).
+    return leanTransaction(this.db, async (manager) => {
       if (claim && !(await this.repository.claimKey(manager, claim.owner, claim.key, claim.requestHash, inquiryId))) {
         throw new KeyAlreadyClaimed();
       }

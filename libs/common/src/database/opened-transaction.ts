@@ -8,9 +8,10 @@ const HELD_BACK = new WeakMap<EntityManager, Statement[]>();
 type Query = (config: unknown, values?: unknown, callback?: unknown) => unknown;
 
 /**
- * A transaction for hot paths that needs two round trips at least: BEGIN travels with the `opening` statements
- * (locks and the reads everything else depends on, run in order; their rows are handed to `work`), and writes
- * `work` hands to `writeBehind` travel with whatever the transaction sends next, at the latest its COMMIT.
+ * A transaction for hot paths that saves round trips: BEGIN travels with the `opening` statements (locks and the
+ * reads everything else depends on, run in order; their rows are handed to `work`), or with the first statement
+ * when there are none, and writes `work` hands to `writeBehind` travel with whatever the transaction sends next,
+ * at the latest its COMMIT.
  */
 export async function transactionOpenedWith<R>(
   dataSource: DataSource,
@@ -22,9 +23,10 @@ export async function transactionOpenedWith<R>(
   const patchable = client as unknown as { query?: Query };
   const own = Object.prototype.hasOwnProperty.call(client, 'query') ? patchable.query : undefined;
   const query = (client.query as Query).bind(client);
-  const heldBack: Statement[] = [];
+  // Without opening statements, BEGIN waits for the transaction's first statement like a held-back write.
+  const heldBack: Statement[] = opening.length === 0 ? [{ text: 'BEGIN' }] : [];
   try {
-    const [, ...results] = await pipelined(client, [{ text: 'BEGIN' }, ...opening]);
+    const [, ...results] = opening.length === 0 ? [] : await pipelined(client, [{ text: 'BEGIN' }, ...opening]);
     // The next statement takes the held-back writes along, in order: the transaction reads its own writes
     // exactly as if each had been sent on its own.
     patchable.query = (config, values, callback) => {
@@ -56,4 +58,9 @@ export async function writeBehind(manager: EntityManager, statement: Statement):
   const heldBack = HELD_BACK.get(manager);
   if (heldBack) heldBack.push(statement);
   else await manager.query(statement.text, statement.values);
+}
+
+/** `transactionOpenedWith` without opening reads: BEGIN rides on the first statement, held-back writes on COMMIT. */
+export function leanTransaction<R>(dataSource: DataSource, work: (manager: EntityManager) => Promise<R>): Promise<R> {
+  return transactionOpenedWith(dataSource, [], (manager) => work(manager));
 }

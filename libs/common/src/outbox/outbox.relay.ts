@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { transactionOpenedWith, writeBehind } from '../database/opened-transaction.js';
 import type { EventProducer, RawMessage } from '../kafka/event-producer.js';
 import type { PlatformMetrics } from '../metrics/metrics.js';
 import { NOTIFY_INTERVAL_MS, outboxChannel } from './outbox.writer.js';
@@ -78,16 +79,16 @@ export class OutboxRelay {
     // One cheap round trip when there is nothing to send (the relay polls often while traffic flows).
     const pending: unknown[] = await this.dataSource.query('SELECT 1 FROM outbox WHERE sent_at IS NULL LIMIT 1');
     if (pending.length === 0) return 0;
-    return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
-        `wz.outbox.${this.options.schema}`,
-      ]);
-      if (!locked) return 0;
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT id, event_id, topic, message_key, event_type, envelope FROM outbox
-          WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.batchSize],
-      );
+    // BEGIN, the relay's lock and the claim in one round trip: the lock is taken (once, as an init plan) before
+    // any row is read, and without it the claim reads nothing. The mark travels with COMMIT.
+    const claim = {
+      text: `SELECT id, event_id, topic, message_key, event_type, envelope FROM outbox
+              WHERE sent_at IS NULL AND (SELECT pg_try_advisory_xact_lock(hashtext($2)))
+              ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      values: [this.options.batchSize, `wz.outbox.${this.options.schema}`],
+    };
+    return transactionOpenedWith(this.dataSource, [claim], async (manager, [claimed]) => {
+      const rows = claimed as OutboxRow[];
       if (rows.length === 0) return 0;
       const byTopic = new Map<string, RawMessage[]>();
       for (const row of rows) {
@@ -97,7 +98,7 @@ export class OutboxRelay {
       }
       await this.producer.sendRawBatch([...byTopic].map(([topic, messages]) => ({ topic, messages })));
       await this.options.afterSend?.(rows.map((r) => r.event_id));
-      await manager.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      await writeBehind(manager, { text: 'UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', values: [rows.map((r) => r.id)] });
       this.metrics?.outboxPublished.inc(rows.length);
       return rows.length;
     });

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Envelope } from '../contracts/envelope.js';
+import { transactionOpenedWith } from '../database/opened-transaction.js';
 
 /**
  * Makes a consumer's effect happen once per message (DESIGN rule 3): the message id is recorded in the same
@@ -29,13 +30,14 @@ export class ProcessedMessages {
     events: E[],
     effect: (manager: EntityManager, fresh: E[]) => Promise<void>,
   ): Promise<E[]> {
-    return this.dataSource.transaction(async (manager) => {
-      const inserted: { id: string }[] = await manager.query(
-        `INSERT INTO processed_messages (consumer, message_id, topic) SELECT $1, unnest($2::text[]), $3
-         ON CONFLICT DO NOTHING RETURNING message_id AS id`,
-        [consumer, events.map((e) => e.id), topic],
-      );
-      const pending = new Set(inserted.map((r) => r.id));
+    // BEGIN and the bookkeeping insert take one round trip; the effect's outbox rows go with COMMIT.
+    const record = {
+      text: `INSERT INTO processed_messages (consumer, message_id, topic) SELECT $1, unnest($2::text[]), $3
+             ON CONFLICT DO NOTHING RETURNING message_id AS id`,
+      values: [consumer, events.map((e) => e.id), topic],
+    };
+    return transactionOpenedWith(this.dataSource, [record], async (manager, [inserted]) => {
+      const pending = new Set((inserted as { id: string }[]).map((r) => r.id));
       const fresh = events.filter((e) => pending.delete(e.id));
       if (fresh.length > 0) await effect(manager, fresh);
       return fresh;
