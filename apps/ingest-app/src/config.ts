@@ -24,6 +24,8 @@ export const ingestAppEnvSchema = platformEnvSchema
     JWT_SECRET: secret,
     JWT_ACCESS_TTL_SECONDS: positiveInt(900),
     REFRESH_TTL_DAYS: positiveInt(30),
+    /** Days a client's Idempotency-Key is remembered (0: forever); a retry after that makes a new inquiry. */
+    IDEMPOTENCY_KEY_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
     /** Keys the phone-number lookup hash (HMAC-SHA256). */
     PHONE_HMAC_KEY: secret,
     /** Derives the AES-256-GCM key that encrypts phone numbers at rest. */

@@ -41,7 +41,11 @@ export class IngestAppModule {
     return {
       module: IngestAppModule,
       imports: [
-        PlatformModule.forRoot({ config, migrations: INGEST_APP_MIGRATIONS }),
+        PlatformModule.forRoot({
+          config,
+          migrations: INGEST_APP_MIGRATIONS,
+          retention: [{ table: 'idempotency_keys', column: 'created_at', days: config.env.IDEMPOTENCY_KEY_RETENTION_DAYS }],
+        }),
         JwtModule.register({
           secret: config.env.JWT_SECRET,
           signOptions: { algorithm: 'HS256', issuer: JWT_ISSUER },

@@ -45,6 +45,8 @@ export const notifierEnvSchema = platformEnvSchema.extend({
   /** A claimed row whose sender did not report back within this long is recovered (see DeliveryRepository). */
   DISPATCH_LEASE_MS: positiveInt(60000),
   DELIVERY_MAX_ATTEMPTS: positiveInt(6),
+  /** Days finished deliveries (sent, cancelled, dead, uncertain) are kept as the record of what went out (0: forever). */
+  DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(0).default(400),
   DELIVERY_RETRY_BASE_MS: positiveInt(2000),
   DELIVERY_RETRY_MAX_MS: positiveInt(3600000),
   VENDOR_TIMEOUT_MS: positiveInt(10000),

@@ -31,7 +31,20 @@ export class NotifierModule {
     return {
       controllers: [DeadLetterController],
       module: NotifierModule,
-      imports: [PlatformModule.forRoot({ config, migrations: NOTIFIER_MIGRATIONS })],
+      imports: [
+        PlatformModule.forRoot({
+          config,
+          migrations: NOTIFIER_MIGRATIONS,
+          retention: [
+            {
+              table: 'deliveries',
+              column: 'created_at',
+              days: config.env.DELIVERY_RETENTION_DAYS,
+              onlyWhere: `status IN ('sent', 'cancelled', 'dead', 'uncertain')`,
+            },
+          ],
+        }),
+      ],
       providers: [
         { provide: NotifierSettings, useValue: new NotifierSettings(env) },
         { provide: NotificationPlanner, useValue: new NotificationPlanner(env) },

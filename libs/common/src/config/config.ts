@@ -45,6 +45,15 @@ export const platformEnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   OUTBOX_POLL_MS: positiveInt(500),
   OUTBOX_BATCH: positiveInt(500),
+  /**
+   * Days a consumer remembers a processed message (0: forever). Longer than the topics keep messages (Kafka's
+   * default is 7 days), so a redelivery always finds its record.
+   */
+  PROCESSED_MESSAGES_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .refine((d) => d === 0 || d >= 8, 'must be 0 (keep) or at least 8 days, longer than the topics keep messages')
+    .default(30),
 });
 export type PlatformEnv = z.infer<typeof platformEnvSchema>;
 

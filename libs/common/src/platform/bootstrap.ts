@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ConfigError, type PlatformConfig } from '../config/config.js';
 import { createDataSource, ensureDatabase, migrate, revert } from '../database/data-source.js';
 import { PlatformTables1764201600000 } from '../database/platform-tables.migration.js';
+import { PlatformRetention1764900000000 } from '../database/retention.migration.js';
 import { createLogger, PinoNestLogger } from '../logging/logger.js';
 import { LOGGER } from './tokens.js';
 
@@ -16,9 +17,11 @@ export interface ServiceDefinition<C extends PlatformConfig> {
   configure?: (app: INestApplication, config: C) => void;
 }
 
+/** The platform's migrations around the service's own, in the order of their timestamps. */
 export const withPlatformMigrations = (migrations: Function[]): Function[] => [
   PlatformTables1764201600000,
   ...migrations,
+  PlatformRetention1764900000000,
 ];
 
 /**

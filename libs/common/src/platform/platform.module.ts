@@ -14,6 +14,7 @@ import { DataSource, type MixedList } from 'typeorm';
 import type { PlatformConfig } from '../config/config.js';
 import { createDataSource, ensureDatabase, migrate } from '../database/data-source.js';
 import { untilDatabaseReachable } from '../database/database-errors.js';
+import { RetentionSweeper, type RetentionRule } from '../database/retention.js';
 import { HealthController } from '../health/health.controller.js';
 import { ConsumerRunner } from '../kafka/consumer-runner.js';
 import { EventProducer } from '../kafka/event-producer.js';
@@ -33,9 +34,14 @@ export interface PlatformModuleOptions {
   entities?: MixedList<Function>;
   /** Run pending migrations at start-up (under an advisory lock). */
   migrateOnStart?: boolean;
+  /** The service's own bookkeeping tables to sweep (processed messages are swept for every service). */
+  retention?: RetentionRule[];
 }
 
-/** Starts the relay when the service is up; on shutdown stops consuming first, then publishing, then the pool. */
+/**
+ * Starts the relay and the retention sweeper when the service is up; on shutdown stops consuming first, then
+ * sweeping and publishing, then the pool.
+ */
 @Injectable()
 class PlatformLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
@@ -43,10 +49,12 @@ class PlatformLifecycle implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly runner: ConsumerRunner,
     private readonly producer: EventProducer,
     private readonly dataSource: DataSource,
+    private readonly sweeper: RetentionSweeper,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.relay.start();
+    this.sweeper.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -54,6 +62,7 @@ class PlatformLifecycle implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.sweeper.stop();
     await this.relay.stop();
     await this.producer.disconnect();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
@@ -153,6 +162,16 @@ export class PlatformModule {
             ),
         },
         { provide: ProcessedMessages, inject: [DataSource], useFactory: (ds: DataSource) => new ProcessedMessages(ds) },
+        {
+          provide: RetentionSweeper,
+          inject: [DataSource, LOGGER],
+          useFactory: (ds: DataSource, logger: Logger) =>
+            new RetentionSweeper(
+              ds,
+              [{ table: 'processed_messages', column: 'processed_at', days: config.env.PROCESSED_MESSAGES_RETENTION_DAYS }, ...(options.retention ?? [])],
+              logger.child({ component: 'retention' }),
+            ),
+        },
         PlatformLifecycle,
       ],
       exports: [
@@ -166,6 +185,7 @@ export class PlatformModule {
         OutboxWriter,
         OutboxRelay,
         ProcessedMessages,
+        RetentionSweeper,
       ],
     };
   }
