@@ -1,9 +1,9 @@
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../libs/common/src/database/data-source.js';
-import { transactionOpenedWith, writeBehind } from '../../libs/common/src/database/opened-transaction.js';
+import { readTogether, transactionOpenedWith, writeBehind } from '../../libs/common/src/database/opened-transaction.js';
 import { pipelined } from '../../libs/common/src/database/pipeline.js';
 import { prepareRepeatedStatements } from '../../libs/common/src/database/prepared-statements.js';
+import { dropScratch, scratchDataSource } from '../support/scratch-schema.js';
 import { TEST_DATABASE_URL } from '../support/test-env.js';
 
 const SCHEMA = 'pipeline_probe';
@@ -81,16 +81,11 @@ describe('transactions opened with their reads, writes sent behind', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = createDataSource({ url: TEST_DATABASE_URL, schema: SCHEMA, migrations: [], poolSize: 2 });
-    await dataSource.initialize();
-    await dataSource.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE; CREATE SCHEMA ${SCHEMA}`);
+    dataSource = await scratchDataSource(SCHEMA);
     await dataSource.query(`CREATE TABLE ${SCHEMA}.items (id int PRIMARY KEY, note text NOT NULL)`);
   });
 
-  afterAll(async () => {
-    await dataSource.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-    await dataSource.destroy();
-  });
+  afterAll(() => dropScratch(dataSource, SCHEMA));
 
   const notes = async (): Promise<string[]> =>
     (await dataSource.query(`SELECT note FROM ${SCHEMA}.items ORDER BY id`)).map((r: { note: string }) => r.note);
@@ -120,6 +115,20 @@ describe('transactions opened with their reads, writes sent behind', () => {
     // The connection went back to the pool clean: the next transaction works.
     await transactionOpenedWith(dataSource, [], (m) => writeBehind(m, { text: `INSERT INTO ${SCHEMA}.items VALUES ($1, $2)`, values: [3, 'after'] }));
     expect(await notes()).toEqual(['changed', 'held back', 'after']);
+  });
+
+  it('reads several statements together, after the writes held back before them, inside and outside', async () => {
+    const reads = [
+      { text: `SELECT count(*)::int AS n FROM ${SCHEMA}.items`, values: [] },
+      { text: `SELECT note FROM ${SCHEMA}.items WHERE id = $1`, values: [50] },
+    ];
+    const inside = await transactionOpenedWith(dataSource, [], async (m) => {
+      await writeBehind(m, { text: `INSERT INTO ${SCHEMA}.items VALUES ($1, $2)`, values: [50, 'read back'] });
+      return readTogether(m, reads);
+    });
+    expect(inside).toEqual([[{ n: 4 }], [{ note: 'read back' }]]);
+    expect(await dataSource.transaction((m) => readTogether(m, reads))).toEqual([[{ n: 4 }], [{ note: 'read back' }]]);
+    await dataSource.query(`DELETE FROM ${SCHEMA}.items WHERE id = 50`);
   });
 
   it('outside such a transaction a write is sent at once', async () => {

@@ -1,8 +1,7 @@
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../libs/common/src/database/data-source.js';
 import { RetentionSweeper } from '../../libs/common/src/database/retention.js';
-import { TEST_DATABASE_URL } from '../support/test-env.js';
+import { dropScratch, scratchDataSource } from '../support/scratch-schema.js';
 
 const SCHEMA = 'retention_probe';
 
@@ -10,17 +9,12 @@ describe('retention sweep on the real database', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = createDataSource({ url: TEST_DATABASE_URL, schema: SCHEMA, migrations: [], poolSize: 2 });
-    await dataSource.initialize();
-    await dataSource.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE; CREATE SCHEMA ${SCHEMA}`);
+    dataSource = await scratchDataSource(SCHEMA);
     await dataSource.query(`CREATE TABLE ${SCHEMA}.processed_messages (id int PRIMARY KEY, processed_at timestamptz NOT NULL)`);
     await dataSource.query(`CREATE TABLE ${SCHEMA}.deliveries (id int PRIMARY KEY, status text NOT NULL, created_at timestamptz NOT NULL)`);
   });
 
-  afterAll(async () => {
-    await dataSource.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-    await dataSource.destroy();
-  });
+  afterAll(() => dropScratch(dataSource, SCHEMA));
 
   const ids = async (table: string): Promise<number[]> =>
     (await dataSource.query(`SELECT id FROM ${SCHEMA}.${table} ORDER BY id`)).map((r: { id: number }) => r.id);

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Attachment, Location } from '../contracts/common.schemas.js';
-import { writeBehind } from '../database/opened-transaction.js';
+import { readTogether, writeBehind } from '../database/opened-transaction.js';
 import type { Statement } from '../database/pipeline.js';
 import type { DraftAddition } from './conversation.engine.js';
 
@@ -63,6 +63,9 @@ interface SnapshotRow {
   survey_inquiry_id: string | null;
   info_inquiry_id: string | null;
 }
+
+const ITEMS_OF_DRAFT = 'SELECT * FROM conv_draft_items WHERE draft_id = $1 ORDER BY id';
+const toItems = (rows: unknown[]): ItemRow[] => (rows as ItemRow[]).map((r) => ({ ...r, id: String(r.id) }));
 
 export const citizenKey = (c: CitizenKey): string => `${c.channel}:${c.account}:${c.userId}`;
 const who = (c: CitizenKey): string[] => [c.channel, c.account, c.userId];
@@ -185,8 +188,16 @@ export class ConversationRepository {
   }
 
   async items(m: EntityManager, draftId: string): Promise<ItemRow[]> {
-    const rows: ItemRow[] = await m.query(`SELECT * FROM conv_draft_items WHERE draft_id = $1 ORDER BY id`, [draftId]);
-    return rows.map((r) => ({ ...r, id: String(r.id) }));
+    return toItems(await m.query(ITEMS_OF_DRAFT, [draftId]));
+  }
+
+  /** The draft, locked, and its items, in one round trip (`readTogether`). */
+  async lockedDraftWithItems(m: EntityManager, draftId: string): Promise<{ draft: DraftRow | undefined; items: ItemRow[] }> {
+    const [drafts, items] = await readTogether(m, [
+      { text: 'SELECT * FROM conv_drafts WHERE id = $1 FOR UPDATE', values: [draftId] },
+      { text: ITEMS_OF_DRAFT, values: [draftId] },
+    ]);
+    return { draft: drafts[0] as DraftRow | undefined, items: toItems(items) };
   }
 
   async item(m: EntityManager, id: string): Promise<ItemRow | undefined> {

@@ -144,9 +144,9 @@ export class ConversationService {
         if (!draftId) return TEXTS.nothingToSubmit;
         {
           // The clock may have submitted it (quiet period) while this message waited for the row.
-          const draft = (await this.repo.draft(m, draftId, true))!;
+          const { draft, items } = await this.repo.lockedDraftWithItems(m, draftId);
+          if (!draft) return TEXTS.nothingToSubmit;
           if (draft.status !== 'open') return TEXTS.submitted(draft.tracking_no ?? '');
-          const items = await this.repo.items(m, draftId);
           if (!contentOf(items)) return TEXTS.needText;
           return TEXTS.submitted(await this.submit(m, draft, items));
         }
@@ -209,8 +209,8 @@ export class ConversationService {
     const id = newId();
     const vendorMessageId = intent.thread.commentId ?? intent.thread.statusId;
     await this.repo.addItem(m, id, { kind: 'text', text: intent.text }, { vendorMessageId, maxMedia: MAX_ATTACHMENTS, create: { citizen } });
-    const draft = (await this.repo.draft(m, id))!;
-    await this.submit(m, draft, await this.repo.items(m, id), { publicOrigin: true, weiboThread: intent.thread });
+    const { draft, items } = await this.repo.lockedDraftWithItems(m, id);
+    await this.submit(m, draft!, items, { publicOrigin: true, weiboThread: intent.thread });
   }
 
   private async send(m: EntityManager, draft: DraftRow, items: ItemRow[], markSent = true, origin: Origin = PRIVATE): Promise<void> {

@@ -2,8 +2,12 @@ import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { pipelined, type Statement } from './pipeline.js';
 
-/** Writes of an open `transactionOpenedWith` transaction waiting for its next statement or its COMMIT. */
-const HELD_BACK = new WeakMap<EntityManager, Statement[]>();
+/** An open `transactionOpenedWith` transaction: its connection and the writes waiting for its next statement. */
+interface Open {
+  client: pg.ClientBase;
+  heldBack: Statement[];
+}
+const OPEN = new WeakMap<EntityManager, Open>();
 
 type Query = (config: unknown, values?: unknown, callback?: unknown) => unknown;
 
@@ -33,7 +37,7 @@ export async function transactionOpenedWith<R>(
       if (heldBack.length === 0 || typeof config !== 'string' || callback !== undefined) return query(config, values, callback);
       return pipelined(client, [...heldBack.splice(0), { text: config, values: values as unknown[] | undefined }]).then((r) => r[r.length - 1]);
     };
-    HELD_BACK.set(runner.manager, heldBack);
+    OPEN.set(runner.manager, { client, heldBack });
     const result = await work(runner.manager, results.map((r) => r.rows));
     await pipelined(client, [...heldBack.splice(0), { text: 'COMMIT' }]);
     return result;
@@ -42,7 +46,7 @@ export async function transactionOpenedWith<R>(
     await (query('ROLLBACK') as Promise<unknown>).catch(() => undefined);
     throw error;
   } finally {
-    HELD_BACK.delete(runner.manager);
+    OPEN.delete(runner.manager);
     if (own) patchable.query = own;
     else delete patchable.query;
     await runner.release();
@@ -55,9 +59,25 @@ export async function transactionOpenedWith<R>(
  * there); anywhere else it runs now.
  */
 export async function writeBehind(manager: EntityManager, statement: Statement): Promise<void> {
-  const heldBack = HELD_BACK.get(manager);
-  if (heldBack) heldBack.push(statement);
+  const open = OPEN.get(manager);
+  if (open) open.heldBack.push(statement);
   else await manager.query(statement.text, statement.values);
+}
+
+/**
+ * Several reads in one round trip inside `transactionOpenedWith` (with the held-back writes in front, run in
+ * order); anywhere else one after the other. Answers each statement's rows.
+ */
+export async function readTogether(manager: EntityManager, statements: Statement[]): Promise<unknown[][]> {
+  const open = OPEN.get(manager);
+  if (!open) {
+    const rows: unknown[][] = [];
+    for (const s of statements) rows.push(await manager.query(s.text, s.values));
+    return rows;
+  }
+  const held = open.heldBack.splice(0);
+  const results = await pipelined(open.client, [...held, ...statements]);
+  return results.slice(held.length).map((r) => r.rows);
 }
 
 /** `transactionOpenedWith` without opening reads: BEGIN rides on the first statement, held-back writes on COMMIT. */
