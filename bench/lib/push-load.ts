@@ -13,6 +13,8 @@ import { RawHttpClient, rawPost } from './raw-http.js';
 export interface Phase {
   latencies: number[];
   errors: number;
+  /** Failed pushes by HTTP status, or `connection` when no answer came. */
+  errorKinds: Record<string, number>;
   seconds: number;
   /** CPU of the whole process (app and load worker together), in percent of one core. */
   cpuPercent: number;
@@ -37,6 +39,7 @@ async function load({ port, rate, seconds, label }: LoadRequest, source: PushSou
   const client = new RawHttpClient(port);
   const latencies: number[] = [];
   let errors = 0;
+  const errorKinds: Record<string, number> = {};
   // Signed (and encrypted) and serialised before the clock starts: the vendor's work is not the app's, and on a
   // machine of two cores it would otherwise take CPU from the app during the measured phase. Timestamps stay well
   // inside the window.
@@ -51,13 +54,17 @@ async function load({ port, rate, seconds, label }: LoadRequest, source: PushSou
     fire: async (n, scheduled) => {
       const status = await client.send(pushes[n]).catch(() => 0);
       latencies.push(performance.now() - scheduled);
-      if (status !== 200) errors++;
+      if (status !== 200) {
+        errors++;
+        const kind = status === 0 ? 'connection' : String(status);
+        errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+      }
     },
     onTick: (sent, total) => report(`${label}: ${sent}/${total}`),
   });
   const used = process.cpuUsage(cpu);
   client.close();
-  return { latencies, errors, seconds: elapsed, cpuPercent: Math.round(((used.user + used.system) / 1e6 / elapsed) * 100) };
+  return { latencies, errors, errorKinds, seconds: elapsed, cpuPercent: Math.round(((used.user + used.system) / 1e6 / elapsed) * 100) };
 }
 
 /** Runs one load phase in a worker thread started from `benchFile` (which calls `serveLoadWorker`). */
@@ -95,6 +102,7 @@ export function rowOf(name: string, phase: Phase): BenchRow {
     maxMs: round(Math.max(...phase.latencies)),
     pushes: phase.latencies.length,
     errors: phase.errors,
+    ...(phase.errors > 0 ? { errorKinds: Object.entries(phase.errorKinds).map(([k, n]) => `${k} ${n}`).join(' / ') } : {}),
     cpuPercent: phase.cpuPercent,
     // Other work on the machine skews every figure; the runner records the load at start, this is at the end.
     loadAverage1m: round(loadavg()[0]),

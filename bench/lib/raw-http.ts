@@ -21,6 +21,7 @@ interface Pending {
 class Connection {
   private buffer: Buffer = Buffer.alloc(0);
   private pending?: Pending;
+  idleSince = 0;
 
   constructor(
     readonly socket: Socket,
@@ -69,10 +70,17 @@ class Connection {
     this.buffer = this.buffer.subarray(end);
     const { resolve } = this.pending;
     this.pending = undefined;
+    this.idleSince = Date.now();
     resolve(status);
     this.onIdle(this);
   }
 }
+
+/**
+ * A connection idle this long is not reused: Node's server closes keep-alive connections after 5 s, and a request
+ * written as the server closes would fail for the client's sake, not the app's.
+ */
+const MAX_IDLE_MS = 4000;
 
 /** Up to `maxSockets` keep-alive connections to 127.0.0.1:`port`; requests beyond that wait for one. */
 export class RawHttpClient {
@@ -88,7 +96,11 @@ export class RawHttpClient {
   /** Sends the request and resolves with the answer's status code. */
   send(request: Buffer): Promise<number> {
     return new Promise((resolve, reject) => {
-      const connection = this.idle.pop();
+      let connection = this.idle.pop();
+      while (connection && Date.now() - connection.idleSince > MAX_IDLE_MS) {
+        connection.socket.destroy();
+        connection = this.idle.pop();
+      }
       if (connection) connection.send(request, { resolve, reject });
       else if (this.open < this.maxSockets) this.connectAndSend(request, { resolve, reject });
       else this.waiting.push({ request, pending: { resolve, reject } });

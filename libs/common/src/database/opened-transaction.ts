@@ -23,7 +23,13 @@ export async function transactionOpenedWith<R>(
   work: (manager: EntityManager, openingRows: unknown[][]) => Promise<R>,
 ): Promise<R> {
   const runner = dataSource.createQueryRunner('master');
-  const client = (await runner.connect()) as pg.ClientBase;
+  let client: pg.ClientBase;
+  try {
+    client = (await runner.connect()) as pg.ClientBase;
+  } catch (error) {
+    await runner.release();
+    throw error;
+  }
   const patchable = client as unknown as { query?: Query };
   const own = Object.prototype.hasOwnProperty.call(client, 'query') ? patchable.query : undefined;
   const query = (client.query as Query).bind(client);
