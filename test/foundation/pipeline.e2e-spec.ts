@@ -69,6 +69,16 @@ describe('pipelined statements on the real database', () => {
     expect((await client.query(text, [2])).rows).toEqual([{ note: 'B' }]);
   });
 
+  it('parses a text that comes twice in one pipeline once, and runs it twice', async () => {
+    const text = 'SELECT $1::int * 2 AS doubled';
+    const results = await pipelined(client, [
+      { text, values: [2] },
+      { text, values: [5] },
+    ]);
+    expect(results.map((r) => r.rows)).toEqual([[{ doubled: 4 }], [{ doubled: 10 }]]);
+    expect(await prepared()).toContain(text);
+  });
+
   it('refuses a value it cannot send without writing anything', async () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;

@@ -127,15 +127,14 @@ class PipelinedQuery {
 export function pipelined(client: pg.ClientBase, statements: Statement[]): Promise<StatementResult[]> {
   const connection = (client as unknown as { connection: Connection }).connection;
   let planned: Planned[];
+  const parsedHere = new Set<string>();
   try {
     planned = statements.map((s) => {
       const name = s.values?.length ? preparedNameFor(client, s.text) : undefined;
-      return {
-        text: s.text,
-        values: (s.values ?? []).map((v) => pgUtils.prepareValue(v)),
-        name,
-        parse: !name || connection.parsedStatements[name] !== s.text,
-      };
+      // A text that comes twice in one pipeline (two outbox rows, say) is parsed once.
+      const parse = !name || (connection.parsedStatements[name] !== s.text && !parsedHere.has(name));
+      if (name) parsedHere.add(name);
+      return { text: s.text, values: (s.values ?? []).map((v) => pgUtils.prepareValue(v)), name, parse };
     });
   } catch (error) {
     return Promise.reject(error);
