@@ -102,6 +102,37 @@ describe('transactional outbox', () => {
     expect(left).toBe(0);
   });
 
+  it('listens again when its listening connection is lost, and publishes what was written meanwhile', async () => {
+    const topic = await uniqueTopic(kafka, 'relisten', 1);
+    const contract = onTopic(TOPICS.inquirySubmitted, topic);
+    await dataSource.query('DELETE FROM outbox WHERE sent_at IS NULL');
+    const producer = new EventProducer(kafka, 'test');
+    // Polling once a minute: within this test only a notification, or the look after listening again, publishes.
+    const relay = new OutboxRelay(dataSource, producer, testLogger, { schema: SCHEMA, databaseUrl: TEST_DATABASE_URL, batchSize: 500, pollMs: 60_000 });
+    await relay.start();
+    stops.push(() => producer.disconnect(), () => relay.stop());
+    const reader = await new TopicReader(kafka, topic).start();
+    stops.push(() => reader.stop());
+    const write = (): Promise<unknown> =>
+      dataSource.transaction((m) => new OutboxWriter('test', SCHEMA).append(m, contract, 'InquirySubmitted', newInquiry()));
+    const listeners = async (): Promise<number[]> =>
+      (await dataSource.query(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [`LISTEN wz_outbox_${SCHEMA}`])).map((r: { pid: number }) => r.pid);
+
+    await write();
+    await reader.waitForCount(1);
+    await new Promise((r) => setTimeout(r, 600)); // past the relay's quick polling after a batch
+    const [first] = await listeners();
+    expect(first).toBeDefined();
+    await dataSource.query('SELECT pg_terminate_backend($1)', [first]);
+    await write(); // while nobody listens
+    await reader.waitForCount(2, 10_000);
+    const again = await waitFor(async () => ((await listeners()).some((pid) => pid !== first) ? await listeners() : undefined), 'a new listener');
+    expect(again).not.toContain(first);
+    await new Promise((r) => setTimeout(r, 600));
+    await write(); // heard through the new connection
+    await reader.waitForCount(3, 10_000);
+  });
+
   it('refuses an event that violates its contract inside the caller transaction, leaving nothing behind', async () => {
     const writer = new OutboxWriter('test', SCHEMA);
     const before = await dataSource.query('SELECT count(*)::int AS n FROM outbox');

@@ -44,6 +44,8 @@ export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   private listener?: pg.Client;
+  private listenFailures = 0;
+  private relistenTimer?: NodeJS.Timeout;
   private wake?: () => void;
   private notified = false;
   private lastCleanup = 0;
@@ -60,18 +62,21 @@ export class OutboxRelay {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.listen().catch((error: unknown) =>
-      this.logger.warn({ err: String(error) }, 'outbox LISTEN failed; relying on polling'),
-    );
+    await this.listen().catch((error: unknown) => {
+      this.logger.warn({ err: String(error) }, 'outbox LISTEN failed; polling until it works');
+      this.listenLater();
+    });
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    clearTimeout(this.relistenTimer);
     this.wake?.();
     await this.loop;
-    await this.listener?.end().catch(() => undefined);
+    const listener = this.listener;
     this.listener = undefined;
+    await listener?.end().catch(() => undefined);
   }
 
   /** Publishes one batch; returns how many rows it sent. */
@@ -145,14 +150,51 @@ export class OutboxRelay {
 
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.options.databaseUrl });
-    client.on('error', (error) => this.logger.warn({ err: String(error) }, 'outbox listener connection lost'));
-    await client.connect();
+    const lost = (error?: Error): void => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      client.end().catch(() => undefined);
+      this.logger.warn({ err: error ? String(error) : 'connection ended' }, 'outbox listener connection lost; listening again');
+      this.listenLater();
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
     client.on('notification', () => {
       this.notified = true;
       this.wake?.();
     });
-    await client.query(`LISTEN ${outboxChannel(this.options.schema)}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${outboxChannel(this.options.schema)}`);
+    } catch (error) {
+      client.end().catch(() => undefined);
+      throw error;
+    }
     this.listener = client;
+    this.listenFailures = 0;
+  }
+
+  /**
+   * Listens again with back-off after the listening connection was lost (a database restart, say) or could not be
+   * opened. Until then the relay polls every `pollMs`; once listening it looks once, for rows committed meanwhile.
+   */
+  private listenLater(): void {
+    if (!this.running || this.listener) return;
+    const delay = Math.min(10_000, 500 * 2 ** Math.min(this.listenFailures++, 5));
+    clearTimeout(this.relistenTimer);
+    this.relistenTimer = setTimeout(() => {
+      if (!this.running || this.listener) return;
+      this.listen().then(
+        () => {
+          this.notified = true;
+          this.wake?.();
+        },
+        (error: unknown) => {
+          this.logger.warn({ err: String(error) }, 'outbox LISTEN failed; retrying');
+          this.listenLater();
+        },
+      );
+    }, delay);
   }
 
   private async housekeeping(): Promise<void> {
