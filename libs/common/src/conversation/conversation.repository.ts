@@ -64,6 +64,8 @@ interface SnapshotRow {
   info_inquiry_id: string | null;
 }
 
+const DRAFT = 'SELECT * FROM conv_drafts WHERE id = $1';
+const DRAFT_LOCKED = `${DRAFT} FOR UPDATE`;
 const ITEMS_OF_DRAFT = 'SELECT * FROM conv_draft_items WHERE draft_id = $1 ORDER BY id';
 const toItems = (rows: unknown[]): ItemRow[] => (rows as ItemRow[]).map((r) => ({ ...r, id: String(r.id) }));
 
@@ -183,7 +185,7 @@ export class ConversationRepository {
   }
 
   async draft(m: EntityManager, id: string, lock = false): Promise<DraftRow | undefined> {
-    const [row] = await m.query(`SELECT * FROM conv_drafts WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    const [row] = await m.query(lock ? DRAFT_LOCKED : DRAFT, [id]);
     return row;
   }
 
@@ -194,7 +196,7 @@ export class ConversationRepository {
   /** The draft, locked, and its items, in one round trip (`readTogether`). */
   async lockedDraftWithItems(m: EntityManager, draftId: string): Promise<{ draft: DraftRow | undefined; items: ItemRow[] }> {
     const [drafts, items] = await readTogether(m, [
-      { text: 'SELECT * FROM conv_drafts WHERE id = $1 FOR UPDATE', values: [draftId] },
+      { text: DRAFT_LOCKED, values: [draftId] },
       { text: ITEMS_OF_DRAFT, values: [draftId] },
     ]);
     return { draft: drafts[0] as DraftRow | undefined, items: toItems(items) };
