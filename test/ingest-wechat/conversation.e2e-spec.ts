@@ -101,6 +101,30 @@ describe('the WeChat conversation, end to end (real broker, database and a WeCha
     expect(interactionsFor(openId).some((e) => e.type === 'ChannelActivity')).toBe(true);
   });
 
+  it("reports a citizen's activity once per throttle window, shared by instances through the database", async () => {
+    const openId = newOpenId();
+    const activities = () => interactionsFor(openId).filter((e) => e.type === 'ChannelActivity');
+    // A second instance knows nothing of the first one's recent reports and throttles by 3 s.
+    const other = await bootWechat(stand.baseUrl, { CHANNEL_ACTIVITY_THROTTLE_SEC: '3' });
+    try {
+      const otherWx = new WechatClient(other.app, ACCOUNT_A, 'plain');
+      await say(openId, '你好');
+      await say(openId, '帮助');
+      expect(String((await otherWx.push(otherWx.text(openId, '你好'))).reply?.Content)).toContain('问政');
+      await waitFor(() => activities().length === 1, 'the first activity report');
+      await new Promise((r) => setTimeout(r, 3200));
+      expect(activities()).toHaveLength(1);
+      // The window has passed: the next message is reported again; a follow is reported whatever the throttle.
+      await otherWx.push(otherWx.text(openId, '你好'));
+      await otherWx.push(otherWx.message(openId, { MsgType: 'event', Event: 'subscribe' }));
+      await waitFor(() => activities().length === 3, 'the reports after the window and for the follow');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(activities()).toHaveLength(3);
+    } finally {
+      await other.app.close();
+    }
+  });
+
   it('opens a draft from one long text, cancels with 取消, and explains short texts', async () => {
     const openId = newOpenId();
     expect(await say(openId, '你好')).toContain('问政');

@@ -79,6 +79,11 @@ export function intentOf(message: InboundMessage, snapshot: ConversationSnapshot
   }
 }
 
+/** True when the message submits an open draft (whatever else the citizen's state). */
+export function submitsDraft(message: InboundMessage): boolean {
+  return message.body.kind === 'text' && textIntent(message.body.text, { draftOpen: true, surveyPending: false }).type === 'submit';
+}
+
 function textIntent(raw: string, snapshot: ConversationSnapshot): Intent {
   const text = normalise(raw);
   if (snapshot.surveyPending) {

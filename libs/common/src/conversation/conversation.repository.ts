@@ -53,6 +53,23 @@ export interface Snapshot {
   draftId: string | null;
   surveyInquiryId: string | null;
   infoInquiryId: string | null;
+  /** Read ahead when the message submits: the open draft, locked, its items and a reserved tracking number. */
+  submission?: Submission;
+}
+
+/** An open draft read ahead for submitting it (`draftsToSubmit`). */
+export interface Submission {
+  draft: DraftRow;
+  items: ItemRow[];
+  reserved: TrackingReservation;
+}
+
+/** A tracking number's parts taken ahead, and the transaction's time (`now()`, the same all through it). */
+export interface TrackingReservation {
+  seq: string;
+  /** YYYYMMDD, Beijing date of `now`. */
+  day: string;
+  now: Date;
 }
 
 interface SnapshotRow {
@@ -124,6 +141,39 @@ export class ConversationRepository {
         citizenKey({ channel: r.channel, account: r.account, userId: r.user_id }),
         { draftId: r.draft_id, surveyInquiryId: r.survey_inquiry_id, infoInquiryId: r.info_inquiry_id },
       ]),
+    );
+  }
+
+  /**
+   * For citizens whose message submits: their open drafts, locked (as `lockedDraftWithItems` does), each with a
+   * tracking number taken from the sequence, then the drafts' items; two statements for the transaction's
+   * opening, read by `submissionsFrom`. A number taken for a draft that is then not submitted (no text yet) is
+   * a gap, as a rolled-back transaction leaves one.
+   */
+  draftsToSubmit(citizens: CitizenKey[]): Statement[] {
+    const open = `(d.channel, d.account, d.user_id) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[])) AND d.status = 'open'`;
+    const values = [citizens.map((c) => c.channel), citizens.map((c) => c.account), citizens.map((c) => c.userId)];
+    return [
+      {
+        text: `SELECT d.*, nextval('conv_tracking_seq')::text AS reserved_seq,
+                      to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') AS reserved_day, now() AS reserved_at
+                 FROM conv_drafts d WHERE ${open} FOR UPDATE`,
+        values,
+      },
+      { text: `SELECT i.* FROM conv_draft_items i JOIN conv_drafts d ON d.id = i.draft_id WHERE ${open} ORDER BY i.id`, values },
+    ];
+  }
+
+  /** The rows of `draftsToSubmit`, keyed by `citizenKey`. */
+  submissionsFrom(draftRows: unknown[], itemRows: unknown[]): Map<string, Submission> {
+    const items = toItems(itemRows);
+    return new Map(
+      (draftRows as (DraftRow & { reserved_seq: string; reserved_day: string; reserved_at: Date })[]).map(
+        ({ reserved_seq, reserved_day, reserved_at, ...draft }) => [
+          citizenKey({ channel: draft.channel, account: draft.account, userId: draft.user_id }),
+          { draft, items: items.filter((i) => i.draft_id === draft.id), reserved: { seq: reserved_seq, day: reserved_day, now: reserved_at } },
+        ],
+      ),
     );
   }
 
@@ -216,8 +266,9 @@ export class ConversationRepository {
   }
 
   /**
-   * Submits the draft in one statement: a tracking number from the sequence (Beijing date), the status
-   * (`sent` when the event goes out in this same transaction), and the citizen's case row for "查询".
+   * Submits the draft in one statement: a tracking number (Beijing date and the sequence), the status (`sent`
+   * when the event goes out in this same transaction), and the citizen's case row for "查询". With a number
+   * `reserved` ahead (`draftsToSubmit`) nothing waits for the answer, so the statement is written behind.
    */
   async submit(
     m: EntityManager,
@@ -225,23 +276,31 @@ export class ConversationRepository {
     prefix: string,
     title: string,
     sendNow: boolean,
+    reserved?: TrackingReservation,
   ): Promise<{ tracking_no: string; submitted_at: Date }> {
-    const [row] = await m.query(
-      `WITH d AS (
+    // $2 is the number itself when reserved, else the prefix it is made with.
+    const number = reserved
+      ? '$2::text'
+      : `$2 || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' ||
+         (SELECT lpad(v::text, greatest(6, length(v::text)), '0') FROM nextval('conv_tracking_seq') AS v)`;
+    const text = `WITH d AS (
          UPDATE conv_drafts
             SET status = CASE WHEN $4 THEN 'sent' ELSE 'submitted' END,
-                tracking_no = $2 || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' ||
-                              (SELECT lpad(v::text, greatest(6, length(v::text)), '0') FROM nextval('conv_tracking_seq') AS v),
+                tracking_no = ${number},
                 submitted_at = now(),
                 sent_at = CASE WHEN $4 THEN now() END
           WHERE id = $1
           RETURNING id, channel, account, user_id, tracking_no, submitted_at)
        INSERT INTO conv_cases (inquiry_id, tracking_no, channel, account, user_id, title, status, submitted_at)
        SELECT id, tracking_no, channel, account, user_id, $3, 'submitted', submitted_at FROM d
-       RETURNING tracking_no, submitted_at`,
-      [draftId, prefix, title, sendNow],
-    );
-    return row;
+       RETURNING tracking_no, submitted_at`;
+    if (!reserved) {
+      const [row] = await m.query(text, [draftId, prefix, title, sendNow]);
+      return row;
+    }
+    const trackingNo = `${prefix}${reserved.day}-${reserved.seq.padStart(6, '0')}`;
+    await writeBehind(m, { text, values: [draftId, trackingNo, title, sendNow] });
+    return { tracking_no: trackingNo, submitted_at: reserved.now };
   }
 
   async setStatus(m: EntityManager, draftId: string, status: 'cancelled' | 'expired' | 'sent'): Promise<void> {
@@ -296,17 +355,19 @@ export class ConversationRepository {
     });
   }
 
-  /** True when activity should be reported now: first time, or the last report is older than the throttle. */
-  async reportActivity(m: EntityManager, c: CitizenKey, throttleSec: number, following: boolean | null): Promise<boolean> {
-    const rows = await m.query(
-      `INSERT INTO conv_citizens (channel, account, user_id, following, activity_reported_at) VALUES ($1, $2, $3, coalesce($5, true), now())
-       ON CONFLICT (channel, account, user_id) DO UPDATE
-         SET activity_reported_at = now(), following = coalesce($5, conv_citizens.following)
-       WHERE conv_citizens.activity_reported_at < now() - make_interval(secs => $4) OR $5 IS NOT NULL
-       RETURNING 1`,
-      [...who(c), throttleSec, following],
-    );
-    return rows.length > 0;
+  /**
+   * Records the citizen's activity and returns a row when it should be reported now: first time, or the last
+   * report is older than the throttle (a statement for `OutboxWriter.append`'s condition).
+   */
+  activityDue(c: CitizenKey, throttleSec: number, following: boolean | null): Statement {
+    return {
+      text: `INSERT INTO conv_citizens (channel, account, user_id, following, activity_reported_at) VALUES ($1, $2, $3, coalesce($5::boolean, true), now())
+             ON CONFLICT (channel, account, user_id) DO UPDATE
+               SET activity_reported_at = now(), following = coalesce($5::boolean, conv_citizens.following)
+             WHERE conv_citizens.activity_reported_at < now() - make_interval(secs => $4) OR $5::boolean IS NOT NULL
+             RETURNING 1`,
+      values: [...who(c), throttleSec, following],
+    };
   }
 
   async setFollowing(m: EntityManager, c: CitizenKey, following: boolean): Promise<void> {

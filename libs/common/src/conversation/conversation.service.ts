@@ -7,8 +7,17 @@ import type { Statement } from '../database/pipeline.js';
 import type { Rating } from '../contracts/inquiry-interaction.v1.js';
 import { TOPICS } from '../contracts/topics.js';
 import type { OutboxWriter } from '../outbox/outbox.writer.js';
-import { intentOf, type DraftAddition, type Intent } from './conversation.engine.js';
-import { citizenKey, ConversationRepository, type CaseChange, type CitizenKey, type DraftRow, type ItemRow, type Snapshot } from './conversation.repository.js';
+import { intentOf, submitsDraft, type DraftAddition, type Intent } from './conversation.engine.js';
+import {
+  citizenKey,
+  ConversationRepository,
+  type CaseChange,
+  type CitizenKey,
+  type DraftRow,
+  type ItemRow,
+  type Snapshot,
+  type TrackingReservation,
+} from './conversation.repository.js';
 import { CASE_STATUS } from './case-status.js';
 import { cleanLocation, contentOf, titleOf } from './conversation.content.js';
 import { clip, mediaName, STATUS_NAMES, TEXTS } from './conversation.texts.js';
@@ -77,10 +86,23 @@ export class ConversationService {
     work: (m: EntityManager, readRows: unknown[][], snapshots: Map<string, Snapshot>) => Promise<R>,
   ): Promise<R> {
     const citizens = messages.map(citizenOf);
-    const opening = [this.repo.lockCitizens(citizens), ...reads, this.repo.snapshotsOf(citizens)];
-    return transactionOpenedWith(dataSource, opening, (m, rows) =>
-      work(m, rows.slice(1, 1 + reads.length), this.repo.snapshotsFrom(rows[rows.length - 1])),
-    );
+    // A citizen whose first message here is 提交 has the draft read ahead, so submitting waits for no answer.
+    const firsts = new Map<string, InboundMessage>();
+    for (const message of messages) if (!firsts.has(citizenKey(citizenOf(message)))) firsts.set(citizenKey(citizenOf(message)), message);
+    const submitting = [...firsts.values()].filter(submitsDraft).map(citizenOf);
+    const ahead = submitting.length > 0 ? this.repo.draftsToSubmit(submitting) : [];
+    const opening = [this.repo.lockCitizens(citizens), ...reads, this.repo.snapshotsOf(citizens), ...ahead];
+    return transactionOpenedWith(dataSource, opening, (m, rows) => {
+      const at = 1 + reads.length;
+      const snapshots = this.repo.snapshotsFrom(rows[at]);
+      if (ahead.length > 0) {
+        for (const [key, submission] of this.repo.submissionsFrom(rows[at + 1], rows[at + 2])) {
+          const snap = snapshots.get(key);
+          if (snap?.draftId === submission.draft.id) snap.submission = submission;
+        }
+      }
+      return work(m, rows.slice(1, at), snapshots);
+    });
   }
 
   /**
@@ -144,11 +166,12 @@ export class ConversationService {
         if (!draftId) return TEXTS.nothingToSubmit;
         {
           // The clock may have submitted it (quiet period) while this message waited for the row.
-          const { draft, items } = await this.repo.lockedDraftWithItems(m, draftId);
+          const ahead = snap.submission?.draft.id === draftId ? snap.submission : undefined;
+          const { draft, items } = ahead ?? (await this.repo.lockedDraftWithItems(m, draftId));
           if (!draft) return TEXTS.nothingToSubmit;
           if (draft.status !== 'open') return TEXTS.submitted(draft.tracking_no ?? '');
           if (!contentOf(items)) return TEXTS.needText;
-          return TEXTS.submitted(await this.submit(m, draft, items));
+          return TEXTS.submitted(await this.submit(m, draft, items, PRIVATE, ahead?.reserved));
         }
       case 'cancel':
         if (!draftId) return TEXTS.nothingToCancel;
@@ -193,9 +216,9 @@ export class ConversationService {
   }
 
   /** Gives the draft its tracking number at once; the event leaves now, or when its media settle (see `tick`). */
-  private async submit(m: EntityManager, draft: DraftRow, items: ItemRow[], origin: Origin = PRIVATE): Promise<string> {
+  private async submit(m: EntityManager, draft: DraftRow, items: ItemRow[], origin: Origin = PRIVATE, reserved?: TrackingReservation): Promise<string> {
     const sendNow = !items.some((i) => i.media_status === 'pending');
-    const done = await this.repo.submit(m, draft.id, this.settings.trackingPrefix, titleOf(contentOf(items)), sendNow);
+    const done = await this.repo.submit(m, draft.id, this.settings.trackingPrefix, titleOf(contentOf(items)), sendNow, reserved);
     if (sendNow) await this.send(m, { ...draft, ...done }, items, false, origin);
     return done.tracking_no;
   }
@@ -300,14 +323,22 @@ export class ConversationService {
     }
     const following = body.kind === 'follow' ? true : null;
     const key = citizenKey(citizen);
-    // This instance reported it moments ago: the database would say the same, skip the round trip.
+    // This instance reported it moments ago: the database would say the same, skip the statement.
     if (following === null && this.recentlyReported.fresh(key)) return;
-    if (!(await this.repo.reportActivity(m, citizen, this.settings.activityThrottleSec, following))) return;
-    this.recentlyReported.mark(key);
-    await this.outbox.append(m, TOPICS.inquiryInteraction, 'ChannelActivity', {
-      citizen: this.citizenOf({ channel: citizen.channel, account: citizen.account, user_id: citizen.userId }),
-      at: message.sentAt.toISOString(),
-    });
+    // The throttle is the database's (instances share it); the event is written only when it lets it through,
+    // in the same statement, which waits for the transaction's next one.
+    await this.outbox.append(
+      m,
+      TOPICS.inquiryInteraction,
+      'ChannelActivity',
+      { citizen: this.citizenOf({ channel: citizen.channel, account: citizen.account, user_id: citizen.userId }), at: message.sentAt.toISOString() },
+      {
+        onlyIf: this.repo.activityDue(citizen, this.settings.activityThrottleSec, following),
+        written: (reported) => {
+          if (reported) this.recentlyReported.mark(key);
+        },
+      },
+    );
   }
 
   /** A downloaded attachment; after the inquiry already left, it follows as InformationAdded. */
