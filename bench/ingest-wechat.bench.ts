@@ -17,7 +17,7 @@ import { IngestWechatModule } from '../apps/ingest-wechat/src/ingest-wechat.modu
 import { WechatCipher, wechatSignature } from '../apps/ingest-wechat/src/push/wechat-crypto.js';
 import { buildWechatXml } from '../apps/ingest-wechat/src/push/wechat-xml.js';
 import { percentile, type BenchResult, type BenchRow } from './lib/bench-result.js';
-import { loadInWorker as runPhase, round, rowOf, scriptTurn, serveLoadWorker, type LoadRequest, type Phase } from './lib/push-load.js';
+import { loadInWorker as runPhase, newPopulation, round, rowOf, scriptTurn, serveLoadWorker, type LoadRequest, type Phase } from './lib/push-load.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const RATE = Number(process.env.BENCH_WECHAT_RATE ?? 500);
@@ -41,9 +41,12 @@ const USERS = 1000;
 
 class PushFactory {
   private msgId = 7000000000000000000n + BigInt(Date.now()) * 1000n;
-  private n = 0;
   private readonly cipher = new WechatCipher(ACCOUNT.encodingAesKey, ACCOUNT.appId);
-  private readonly run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+  constructor(
+    private readonly run: string,
+    private n: number,
+  ) {}
 
   /** The next push of the script, signed (and encrypted in safe mode): path and body. */
   next(mode: Mode): { path: string; body: string } {
@@ -72,7 +75,7 @@ class PushFactory {
 }
 
 serveLoadWorker('wechatLoad', (request) => {
-  const factory = new PushFactory();
+  const factory = new PushFactory(request.population?.run ?? newPopulation(), request.population?.firstPush ?? 0);
   const mode = (request.options?.mode ?? 'plain') as Mode;
   return { contentType: 'text/xml', next: () => factory.next(mode) };
 });
@@ -101,8 +104,10 @@ export async function run(): Promise<BenchResult> {
   const goals: NonNullable<BenchResult['goals']> = [];
   try {
     for (const mode of ['plain', 'safe'] as const) {
-      await loadInWorker({ port, mode, rate: RATE, seconds: WARMUP_SECONDS, label: `${mode} warm-up` });
-      const phase = await loadInWorker({ port, mode, rate: RATE, seconds: SECONDS, label: `${mode} @${RATE}/s` });
+      const run = newPopulation();
+      await loadInWorker({ port, mode, rate: RATE, seconds: WARMUP_SECONDS, label: `${mode} warm-up`, population: { run, firstPush: 0 } });
+      const population = { run, firstPush: RATE * WARMUP_SECONDS };
+      const phase = await loadInWorker({ port, mode, rate: RATE, seconds: SECONDS, label: `${mode} @${RATE}/s`, population });
       const p99 = percentile(phase.latencies, 99);
       rows.push(rowOf(`WeChat push, ${mode} mode, ${RATE}/s open-loop`, phase));
       goals.push({
@@ -122,7 +127,7 @@ export async function run(): Promise<BenchResult> {
     rows,
     goals,
     notes: [
-      `${SECONDS} s per mode after ${WARMUP_SECONDS} s of warm-up at the same rate; latency from each push's scheduled send time.`,
+      `${SECONDS} s per mode after ${WARMUP_SECONDS} s of warm-up at the same rate, continuing its conversations; latency from each push's scheduled send time.`,
       'Each push: signature (and AES) check, XML parse, one PostgreSQL transaction (dedup key, conversation, outbox), then the passive reply.',
       'Script per citizen: long text (opens a draft), short text, location, 提交 (InquirySubmitted to the outbox).',
     ],

@@ -11,7 +11,7 @@ import { IngestWeiboModule } from '../apps/ingest-weibo/src/ingest-weibo.module.
 import { weiboSignature } from '../apps/ingest-weibo/src/push/weibo.adapter.js';
 import { percentile, type BenchResult } from './lib/bench-result.js';
 import { weiboDate } from '../test/support/weibo-stand-in.js';
-import { loadInWorker, round, rowOf, scriptTurn, serveLoadWorker, type PushSource } from './lib/push-load.js';
+import { loadInWorker, round, rowOf, scriptTurn, serveLoadWorker, type LoadRequest, type PushSource } from './lib/push-load.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const RATE = Number(process.env.BENCH_WEIBO_RATE ?? 500);
@@ -24,9 +24,9 @@ const SCRIPT = ['榆阳区人民路和新建路交叉口的红绿灯坏了三天
 
 
 /** The next push of the script, signed: path and JSON body. Each citizen's messages are distinct by text and time. */
-function pushSource(): PushSource {
-  let n = 0;
-  const run = Date.now() % 1e6;
+function pushSource(request: LoadRequest): PushSource {
+  let n = request.population?.firstPush ?? 0;
+  const run = Number(request.population?.run ?? Date.now() % 1e6);
   return {
     contentType: 'application/json',
     next() {
@@ -64,15 +64,18 @@ export async function run(): Promise<BenchResult> {
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   try {
-    await loadInWorker(import.meta.url, MARKER, { port, rate: RATE, seconds: 3, label: 'warm-up' });
-    const phase = await loadInWorker(import.meta.url, MARKER, { port, rate: RATE, seconds: SECONDS, label: `@${RATE}/s` });
+    // Sender ids are numbers: the population is a number too.
+    const run = String(Date.now() % 1e6);
+    await loadInWorker(import.meta.url, MARKER, { port, rate: RATE, seconds: 3, label: 'warm-up', population: { run, firstPush: 0 } });
+    const population = { run, firstPush: RATE * 3 };
+    const phase = await loadInWorker(import.meta.url, MARKER, { port, rate: RATE, seconds: SECONDS, label: `@${RATE}/s`, population });
     const p99 = percentile(phase.latencies, 99);
     return {
       bench: 'ingest-weibo',
       rows: [rowOf(`Weibo push, ${RATE}/s open-loop`, phase)],
       goals: [{ goal: `p99 < ${GOAL_P99_MS} ms at ${RATE} pushes/s`, met: p99 < GOAL_P99_MS && phase.errors === 0, measured: `${round(p99)} ms p99, ${phase.errors} errors` }],
       notes: [
-        `${SECONDS} s after 3 s of warm-up at the same rate; latency from each push's scheduled send time.`,
+        `${SECONDS} s after 3 s of warm-up at the same rate, continuing its conversations; latency from each push's scheduled send time.`,
         'Each push: signature check, JSON parse, one PostgreSQL transaction (dedup key, conversation, outbox), then the passive reply JSON.',
       ],
     };

@@ -27,7 +27,16 @@ export interface LoadRequest {
   label: string;
   /** Anything the benchmark's push factory needs (e.g. the mode). */
   options?: Record<string, string>;
+  /**
+   * The citizens' population (their ids) and the first push of its script: a measured phase continues the
+   * conversations of its warm-up, so it starts in the steady state (a quarter of the pushes from new citizens)
+   * instead of with every citizen new.
+   */
+  population?: { run: string; firstPush: number };
 }
+
+/** A fresh population of citizens for `LoadRequest.population`. */
+export const newPopulation = (): string => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 export interface PushSource {
   next(): { path: string; body: string };
