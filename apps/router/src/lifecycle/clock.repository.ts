@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { writeBehind } from '@app/common';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -14,7 +15,7 @@ export interface DueClock {
   dueAt: Date;
 }
 
-/** One row per clock of a case (DESIGN rule 5: clocks are data). */
+/** One row per clock of a case (DESIGN rule 5: clocks are data). Writes nothing reads are written behind (`writeBehind`). */
 @Injectable()
 export class ClockRepository {
   /** Starts (or restarts) a clock: a new deadline, nothing warned, breached or met yet. */
@@ -35,15 +36,15 @@ export class ClockRepository {
   ): Promise<void> {
     if (clocks.length === 0) return;
     const rows = clocks.map((c) => ({ inquiry_id: c.inquiryId, clock: c.clock, unit_id: c.unitId, due_at: c.dueAt, warn_at: c.warnAt }));
-    await manager.query(
-      `INSERT INTO deadlines (inquiry_id, clock, unit_id, due_at, warn_at)
+    await writeBehind(manager, {
+      text: `INSERT INTO deadlines (inquiry_id, clock, unit_id, due_at, warn_at)
        SELECT inquiry_id, clock, unit_id, due_at, warn_at
        FROM jsonb_to_recordset($1::jsonb) AS x(inquiry_id text, clock text, unit_id text, due_at timestamptz, warn_at timestamptz)
        ON CONFLICT (inquiry_id, clock) DO UPDATE SET unit_id = EXCLUDED.unit_id, due_at = EXCLUDED.due_at,
          warn_at = EXCLUDED.warn_at, warned_at = NULL, breached_at = NULL, met_at = NULL, on_time = NULL,
          cancelled = false, created_at = now()`,
-      [JSON.stringify(rows)],
-    );
+      values: [JSON.stringify(rows)],
+    });
   }
 
   /** Moves a running clock's deadline (an extension); a warning or breach already raised is raised again later. */
@@ -75,18 +76,18 @@ export class ClockRepository {
 
   /** Stops the clock of several cases at once where it runs (a case leaving the desk); nothing is returned. */
   async meetMany(manager: EntityManager, inquiryIds: string[], clock: ClockName, at: Date): Promise<void> {
-    await manager.query(
-      `UPDATE deadlines SET met_at = $3, on_time = ($3 <= due_at)
+    await writeBehind(manager, {
+      text: `UPDATE deadlines SET met_at = $3, on_time = ($3 <= due_at)
        WHERE inquiry_id = ANY($1::text[]) AND clock = $2 AND met_at IS NULL AND NOT cancelled`,
-      [inquiryIds, clock, at],
-    );
+      values: [inquiryIds, clock, at],
+    });
   }
 
   async cancel(manager: EntityManager, inquiryId: string | string[], clocks: ClockName[]): Promise<void> {
-    await manager.query(
-      `UPDATE deadlines SET cancelled = true WHERE inquiry_id = ANY($1::text[]) AND clock = ANY($2) AND met_at IS NULL`,
-      [Array.isArray(inquiryId) ? inquiryId : [inquiryId], clocks],
-    );
+    await writeBehind(manager, {
+      text: `UPDATE deadlines SET cancelled = true WHERE inquiry_id = ANY($1::text[]) AND clock = ANY($2) AND met_at IS NULL`,
+      values: [Array.isArray(inquiryId) ? inquiryId : [inquiryId], clocks],
+    });
   }
 
   async dueAt(manager: EntityManager, inquiryId: string, clock: ClockName): Promise<Date | undefined> {
