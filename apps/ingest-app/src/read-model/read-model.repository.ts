@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { writeBehind } from '@app/common';
 import type { EntityManager } from 'typeorm';
 
-/** Writes of the citizen read model (`case_views`, `case_timeline`); the only writer of those tables. */
+/**
+ * Writes of the citizen read model (`case_views`, `case_timeline`); the only writer of those tables. Its writes are
+ * written behind (`writeBehind`): a consumer batch sends them with its next read or its COMMIT.
+ */
 @Injectable()
 export class ReadModelRepository {
   /** Sets columns of a case's view, creating the row if this is the first event seen for the case. */
@@ -11,10 +15,10 @@ export class ReadModelRepository {
     const insertColumns = ['inquiry_id', ...columns].join(', ');
     const placeholders = ['$1', ...columns.map((_, i) => `$${i + 2}`)].join(', ');
     const updates = [...columns.map((c) => `${c} = EXCLUDED.${c}`), 'updated_at = now()'].join(', ');
-    await manager.query(
-      `INSERT INTO case_views (${insertColumns}) VALUES (${placeholders}) ON CONFLICT (inquiry_id) DO UPDATE SET ${updates}`,
-      [inquiryId, ...values],
-    );
+    await writeBehind(manager, {
+      text: `INSERT INTO case_views (${insertColumns}) VALUES (${placeholders}) ON CONFLICT (inquiry_id) DO UPDATE SET ${updates}`,
+      values: [inquiryId, ...values],
+    });
   }
 
   /** Whether the citizen asked to be anonymous (app submissions); other channels' cases count as anonymous. */
@@ -29,29 +33,29 @@ export class ReadModelRepository {
   }
 
   async addPhotos(manager: EntityManager, inquiryId: string, objectKeys: string[]): Promise<void> {
-    await manager.query(
-      `INSERT INTO case_views (inquiry_id, approved_photos) VALUES ($1, $2::jsonb)
+    await writeBehind(manager, {
+      text: `INSERT INTO case_views (inquiry_id, approved_photos) VALUES ($1, $2::jsonb)
        ON CONFLICT (inquiry_id) DO UPDATE SET
          approved_photos = (SELECT coalesce(jsonb_agg(DISTINCT k), '[]') FROM jsonb_array_elements_text(case_views.approved_photos || $2::jsonb) k),
          updated_at = now()`,
-      [inquiryId, JSON.stringify(objectKeys)],
-    );
+      values: [inquiryId, JSON.stringify(objectKeys)],
+    });
   }
 
   async removePhotos(manager: EntityManager, inquiryId: string, objectKeys: string[]): Promise<void> {
-    await manager.query(
-      `UPDATE case_views SET
+    await writeBehind(manager, {
+      text: `UPDATE case_views SET
          approved_photos = (SELECT coalesce(jsonb_agg(k), '[]') FROM jsonb_array_elements_text(approved_photos) k WHERE NOT (k = ANY($2))),
          updated_at = now()
        WHERE inquiry_id = $1`,
-      [inquiryId, objectKeys],
-    );
+      values: [inquiryId, objectKeys],
+    });
   }
 
   async addTimeline(manager: EntityManager, eventId: string, inquiryId: string, type: string, at: string, detail: object): Promise<void> {
-    await manager.query(
-      `INSERT INTO case_timeline (event_id, inquiry_id, type, at, detail) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      [eventId, inquiryId, type, at, JSON.stringify(detail)],
-    );
+    await writeBehind(manager, {
+      text: `INSERT INTO case_timeline (event_id, inquiry_id, type, at, detail) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+      values: [eventId, inquiryId, type, at, JSON.stringify(detail)],
+    });
   }
 }
