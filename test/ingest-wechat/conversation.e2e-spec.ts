@@ -1,4 +1,6 @@
 import { EventProducer, TOPICS, type EventOf } from '@app/common';
+import type { InboundMessage } from '@app/common/channel/inbound-message.js';
+import { ConversationService } from '@app/common/conversation/conversation.service.js';
 import { WechatStandIn } from '../support/wechat-stand-in.js';
 import { testKafka, TopicReader, waitFor } from '../support/helpers.js';
 import { bootWechat, type BootedWechat } from './boot.js';
@@ -199,6 +201,38 @@ describe('the WeChat conversation, end to end (real broker, database and a WeCha
       expect(event.payload.content).toMatch(new RegExp(`第${n}号市民反映.*第${n}号补充`, 's'));
       expect(event.payload.content).not.toMatch(new RegExp(`第(?!${n}号)\\d+号`));
     });
+  });
+
+  it('submits from the draft read with the batch, or reads it again when the citizen said more earlier in the same batch', async () => {
+    const conversation = booted.app.get(ConversationService);
+    const message = (userId: string, n: number, text: string): InboundMessage => ({
+      channel: 'wechat',
+      account: ACCOUNT_A.appId,
+      userId,
+      dedupKey: `batch-${userId}-${n}`,
+      vendorMessageId: nextMsgId(),
+      sentAt: new Date(),
+      body: { kind: 'text', text },
+    });
+    const first = newOpenId();
+    const second = newOpenId();
+    await say(first, '榆阳区人民路的路灯坏了一个多月，晚上很黑，请尽快修复');
+    await say(second, '榆阳区新建路的井盖松动了，车开过去响声很大，很危险');
+    // One transaction, as a push batch: `first` submits with its first message here (read ahead with BEGIN);
+    // `second` adds a text before its 提交, so the submit reads the draft again and sees the addition.
+    const batch = [message(first, 1, '提交'), message(second, 1, '井盖在新建路口的东侧'), message(second, 2, '提交')];
+    const outcomes = await conversation.inCitizensTransaction(booted.db, batch, [], (m, _rows, snapshots) => conversation.handleAll(m, batch, snapshots));
+    const numbers = [outcomes[0].reply, outcomes[2].reply].map((reply) => /受理编号 (WX\d{8}-\d{6})/.exec(reply ?? '')?.[1]);
+    expect(numbers.every(Boolean)).toBe(true);
+    expect(new Set(numbers).size).toBe(2);
+    const [a, b] = await waitFor(() => {
+      const found = [eventsFor(first), eventsFor(second)];
+      return found.every((list) => list.length === 1) ? found.map(([e]) => e) : undefined;
+    }, 'both inquiries');
+    expect(a.payload.trackingNo).toBe(numbers[0]);
+    expect(b.payload.trackingNo).toBe(numbers[1]);
+    expect(b.payload.content).toContain('井盖在新建路口的东侧');
+    expect(await say(first, '查询')).toContain(`${numbers[0]}【已提交】`);
   });
 
   it('takes at most 20 attachments into one draft', async () => {
