@@ -265,10 +265,18 @@ export class ConversationRepository {
     ]);
   }
 
+  /** A tracking number's parts for a submit that was not read ahead with its batch (`draftsToSubmit`). */
+  async reserveTrackingNumber(m: EntityManager): Promise<TrackingReservation> {
+    const [row] = await m.query(
+      `SELECT nextval('conv_tracking_seq')::text AS seq, to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') AS day, now() AS now`,
+    );
+    return row;
+  }
+
   /**
-   * Submits the draft in one statement: a tracking number (Beijing date and the sequence), the status (`sent`
-   * when the event goes out in this same transaction), and the citizen's case row for "查询". With a number
-   * `reserved` ahead (`draftsToSubmit`) nothing waits for the answer, so the statement is written behind.
+   * Submits the draft in one statement, written behind (nothing waits for it): the tracking number made of the
+   * `reserved` parts, the status (`sent` when the event goes out in this same transaction), and the citizen's case
+   * row for "查询".
    */
   async submit(
     m: EntityManager,
@@ -276,30 +284,20 @@ export class ConversationRepository {
     prefix: string,
     title: string,
     sendNow: boolean,
-    reserved?: TrackingReservation,
+    reserved: TrackingReservation,
   ): Promise<{ tracking_no: string; submitted_at: Date }> {
-    // $2 is the number itself when reserved, else the prefix it is made with.
-    const number = reserved
-      ? '$2::text'
-      : `$2 || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' ||
-         (SELECT lpad(v::text, greatest(6, length(v::text)), '0') FROM nextval('conv_tracking_seq') AS v)`;
-    const text = `WITH d AS (
-         UPDATE conv_drafts
-            SET status = CASE WHEN $4 THEN 'sent' ELSE 'submitted' END,
-                tracking_no = ${number},
-                submitted_at = now(),
-                sent_at = CASE WHEN $4 THEN now() END
-          WHERE id = $1
-          RETURNING id, channel, account, user_id, tracking_no, submitted_at)
-       INSERT INTO conv_cases (inquiry_id, tracking_no, channel, account, user_id, title, status, submitted_at)
-       SELECT id, tracking_no, channel, account, user_id, $3, 'submitted', submitted_at FROM d
-       RETURNING tracking_no, submitted_at`;
-    if (!reserved) {
-      const [row] = await m.query(text, [draftId, prefix, title, sendNow]);
-      return row;
-    }
     const trackingNo = `${prefix}${reserved.day}-${reserved.seq.padStart(6, '0')}`;
-    await writeBehind(m, { text, values: [draftId, trackingNo, title, sendNow] });
+    await writeBehind(m, {
+      text: `WITH d AS (
+               UPDATE conv_drafts
+                  SET status = CASE WHEN $4 THEN 'sent' ELSE 'submitted' END, tracking_no = $2, submitted_at = now(),
+                      sent_at = CASE WHEN $4 THEN now() END
+                WHERE id = $1
+                RETURNING id, channel, account, user_id, tracking_no, submitted_at)
+             INSERT INTO conv_cases (inquiry_id, tracking_no, channel, account, user_id, title, status, submitted_at)
+             SELECT id, tracking_no, channel, account, user_id, $3, 'submitted', submitted_at FROM d`,
+      values: [draftId, trackingNo, title, sendNow],
+    });
     return { tracking_no: trackingNo, submitted_at: reserved.now };
   }
 

@@ -88,7 +88,10 @@ export class ConversationService {
     const citizens = messages.map(citizenOf);
     // A citizen whose first message here is 提交 has the draft read ahead, so submitting waits for no answer.
     const firsts = new Map<string, InboundMessage>();
-    for (const message of messages) if (!firsts.has(citizenKey(citizenOf(message)))) firsts.set(citizenKey(citizenOf(message)), message);
+    for (const message of messages) {
+      const key = citizenKey(citizenOf(message));
+      if (!firsts.has(key)) firsts.set(key, message);
+    }
     const submitting = [...firsts.values()].filter(submitsDraft).map(citizenOf);
     const ahead = submitting.length > 0 ? this.repo.draftsToSubmit(submitting) : [];
     const opening = [this.repo.lockCitizens(citizens), ...reads, this.repo.snapshotsOf(citizens), ...ahead];
@@ -218,7 +221,8 @@ export class ConversationService {
   /** Gives the draft its tracking number at once; the event leaves now, or when its media settle (see `tick`). */
   private async submit(m: EntityManager, draft: DraftRow, items: ItemRow[], origin: Origin = PRIVATE, reserved?: TrackingReservation): Promise<string> {
     const sendNow = !items.some((i) => i.media_status === 'pending');
-    const done = await this.repo.submit(m, draft.id, this.settings.trackingPrefix, titleOf(contentOf(items)), sendNow, reserved);
+    const number = reserved ?? (await this.repo.reserveTrackingNumber(m));
+    const done = await this.repo.submit(m, draft.id, this.settings.trackingPrefix, titleOf(contentOf(items)), sendNow, number);
     if (sendNow) await this.send(m, { ...draft, ...done }, items, false, origin);
     return done.tracking_no;
   }
