@@ -59,11 +59,16 @@ export class ChannelPushRepository {
     this.jobs = `${prefix}_media_jobs`;
   }
 
-  /** Reads the earlier answers of those pushes seen before (vendor retries, possibly to another instance); see `answersFrom`. */
+  /**
+   * Reads the earlier answers of those pushes seen before (vendor retries, possibly to another instance); see
+   * `answersFrom`. One primary-key probe per push, whatever the planner thinks of the table: as a join, a plan
+   * prepared while the table was small scanned all of it for every batch.
+   */
   seen(pushes: Pick<InboundRecord, 'account' | 'dedupKey'>[]): Statement {
     return {
-      text: `SELECT account, dedup_key, reply FROM ${this.inbound}
-              WHERE (account, dedup_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      text: `SELECT i.account, i.dedup_key, i.reply FROM unnest($1::text[], $2::text[]) AS k (account, dedup_key)
+              CROSS JOIN LATERAL (SELECT account, dedup_key, reply FROM ${this.inbound} AS t
+                                   WHERE t.account = k.account AND t.dedup_key = k.dedup_key LIMIT 1) AS i`,
       values: [pushes.map((p) => p.account), pushes.map((p) => p.dedupKey)],
     };
   }
