@@ -28,17 +28,29 @@ export function findDuplicate<T extends { text: string }>(text: string, candidat
 }
 
 /**
- * Open cases of one area indexed by bigram: a check costs the postings the new text shares with them instead
- * of one set comparison per candidate (an area holds up to 500 candidates, a consumer batch 200 new cases).
- * Gives the same answer as `findDuplicate` over the candidates in the order they were added.
+ * The open cases of one area indexed by bigram, kept from batch to batch: a check costs the postings the new text
+ * shares with them instead of one set comparison per candidate, and a batch costs only the cases that came or went
+ * since the last one (`syncTo`) instead of indexing up to 500 candidates again. Of equally similar candidates the
+ * one added last wins; `syncTo` adds in the order given (oldest first), so that is the newest case.
  */
-export class DuplicateIndex<T> {
+export class DuplicateIndex {
   private readonly postings = new Map<string, number[]>();
-  private readonly entries: { item: T; size: number }[] = [];
+  private entries: ({ id: string; grams: Set<string> } | undefined)[] = [];
+  private readonly slots = new Map<string, number>();
 
-  add(item: T, grams: Set<string>): void {
+  get size(): number {
+    return this.slots.size;
+  }
+
+  has(id: string): boolean {
+    return this.slots.has(id);
+  }
+
+  add(id: string, grams: Set<string>): void {
+    if (this.slots.has(id)) return;
     const index = this.entries.length;
-    this.entries.push({ item, size: grams.size });
+    this.entries.push({ id, grams });
+    this.slots.set(id, index);
     for (const g of grams) {
       const list = this.postings.get(g);
       if (list) list.push(index);
@@ -46,18 +58,49 @@ export class DuplicateIndex<T> {
     }
   }
 
-  best(grams: Set<string>, threshold = DUPLICATE_THRESHOLD): T | undefined {
-    if (grams.size === 0 || this.entries.length === 0) return undefined;
+  remove(id: string): void {
+    const index = this.slots.get(id);
+    if (index === undefined) return;
+    this.entries[index] = undefined;
+    this.slots.delete(id);
+    if (this.entries.length > 64 && this.slots.size < this.entries.length / 2) this.compact();
+  }
+
+  /**
+   * Makes the index hold exactly `ids` (oldest first): the others are removed, the missing ones added with the
+   * bigrams `gramsOf` has for them (an id it has none for is left out).
+   */
+  syncTo(ids: string[], gramsOf: (id: string) => Set<string> | undefined): void {
+    const wanted = new Set(ids);
+    for (const id of [...this.slots.keys()]) if (!wanted.has(id)) this.remove(id);
+    for (const id of ids) {
+      if (this.slots.has(id)) continue;
+      const grams = gramsOf(id);
+      if (grams) this.add(id, grams);
+    }
+  }
+
+  best(grams: Set<string>, threshold = DUPLICATE_THRESHOLD): string | undefined {
+    if (grams.size === 0 || this.slots.size === 0) return undefined;
     const shared = new Uint16Array(this.entries.length);
     for (const g of grams) for (const i of this.postings.get(g) ?? []) shared[i]++;
-    let best = -1;
+    let best: string | undefined;
     let bestScore = 0;
     for (let i = 0; i < shared.length; i++) {
-      if (shared[i] === 0) continue;
-      const score = (2 * shared[i]) / (grams.size + this.entries[i].size);
-      if (score >= threshold && score > bestScore) [best, bestScore] = [i, score];
+      const entry = this.entries[i];
+      if (shared[i] === 0 || !entry) continue;
+      const score = (2 * shared[i]) / (grams.size + entry.grams.size);
+      if (score >= threshold && score >= bestScore) [best, bestScore] = [entry.id, score];
     }
-    return best < 0 ? undefined : this.entries[best].item;
+    return best;
+  }
+
+  private compact(): void {
+    const live = this.entries.filter((e): e is { id: string; grams: Set<string> } => !!e);
+    this.entries = [];
+    this.slots.clear();
+    this.postings.clear();
+    for (const e of live) this.add(e.id, e.grams);
   }
 }
 

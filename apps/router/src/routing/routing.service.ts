@@ -18,6 +18,8 @@ const DUPLICATE_CANDIDATES = 500;
 @Injectable()
 export class RoutingService {
   private readonly grams = new BigramCache();
+  /** Per area, the open cases of the last `recentOpenInAreas` and of the batches since (see `DuplicateIndex`). */
+  private readonly areaIndexes = new Map<string, DuplicateIndex>();
 
   constructor(
     private readonly snapshot: RoutingSnapshot,
@@ -102,20 +104,21 @@ export class RoutingService {
     const since = new Date(Date.now() - DUPLICATE_WINDOW_MS);
     const batchIds = batch.map((b) => b.inquiry.inquiryId);
     const recent = await this.cases.recentOpenInAreas(manager, areas, since, batchIds, DUPLICATE_CANDIDATES);
-    const unseen = recent.filter((r) => !this.grams.get(r.inquiryId)).map((r) => r.inquiryId);
+    const oldestFirst = new Map(areas.map((a) => [a, [] as string[]]));
+    for (const r of recent.toReversed()) oldestFirst.get(r.area)?.push(r.inquiryId);
+    const indexes = new Map(areas.map((a) => [a, this.areaIndexes.get(a) ?? new DuplicateIndex()]));
+    for (const [area, index] of indexes) this.areaIndexes.set(area, index);
+    const unseen = recent.filter((r) => !indexes.get(r.area)!.has(r.inquiryId) && !this.grams.get(r.inquiryId)).map((r) => r.inquiryId);
     for (const t of await this.cases.texts(manager, unseen)) this.grams.set(t.inquiryId, bigrams(caseText(t)));
+    for (const [area, index] of indexes) index.syncTo(oldestFirst.get(area)!, (id) => this.grams.get(id));
 
-    const indexes = new Map(areas.map((a) => [a, new DuplicateIndex<string>()]));
-    for (const r of recent) {
-      const grams = this.grams.get(r.inquiryId);
-      if (grams) indexes.get(r.area)!.add(r.inquiryId, grams);
-    }
     for (const { inquiry, area } of batch) {
       if (!area) continue;
       const grams = bigrams(caseText(inquiry));
       const index = indexes.get(area)!;
       const duplicate = index.best(grams);
       if (duplicate) found.set(inquiry.inquiryId, duplicate);
+      // Kept for the next batch too: if this transaction rolls back, that batch's syncTo drops it again.
       index.add(inquiry.inquiryId, grams);
       this.grams.set(inquiry.inquiryId, grams);
     }
