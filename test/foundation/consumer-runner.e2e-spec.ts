@@ -171,6 +171,55 @@ describe(ConsumerRunner.name, () => {
     expect(dlq.map((m) => m.value!.toString())).toEqual(['not json', JSON.stringify(poison)]);
   });
 
+  it('in batch mode joins the partitions of a fetch into one call, keeps each partition\'s order, and commits every partition in one request', async () => {
+    const topic = await uniqueTopic(kafka, 'joined', 6);
+    const contract = onTopic(TOPICS.inquirySubmitted, topic);
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const sent = Array.from({ length: 80 }, (_, i) => ({ key: keys[i % keys.length], event: producer.build(contract, 'InquirySubmitted', newInquiry({ content: `第${i}条` })) }));
+    await producer.sendRaw(topic, sent.map((s) => ({ key: s.key, value: JSON.stringify(s.event) })));
+    const calls: { partitions: Set<number>; contents: string[] }[] = [];
+    const runner = newRunner();
+    const consumer = await runner.start({
+      contract,
+      groupId: `g.${topic}`,
+      handle: async () => {
+        throw new Error('the batch handler takes them all');
+      },
+      handleBatch: async (events, metas) => {
+        calls.push({ partitions: new Set(metas.map((m) => m.partition)), contents: events.map((e) => e.payload.content) });
+      },
+    });
+    let commitRequests = 0;
+    consumer.on(consumer.events.REQUEST, ({ payload }) => void (payload.apiName === 'OffsetCommit' && commitRequests++));
+
+    const handled = await waitFor(() => {
+      const all = calls.flatMap((c) => c.contents);
+      return all.length >= sent.length && all;
+    }, 'all 80 messages');
+    expect(handled).toHaveLength(sent.length);
+    const partitionsUsed = new Set(calls.flatMap((c) => [...c.partitions]));
+    expect(partitionsUsed.size).toBeGreaterThan(1);
+    expect(calls.length).toBeLessThan(partitionsUsed.size); // joined, not one call per partition
+    for (const key of keys) {
+      const mine = sent.filter((s) => s.key === key).map((s) => s.event.payload.content);
+      expect(handled.filter((c) => mine.includes(c))).toEqual(mine);
+    }
+
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
+      await waitFor(async () => {
+        const [committed] = await admin.fetchOffsets({ groupId: `g.${topic}`, topics: [topic] });
+        // A partition that received nothing has nothing to commit (-1).
+        return committed.partitions.every((p) => p.offset === (ends.get(p.partition) === '0' ? '-1' : ends.get(p.partition))) || undefined;
+      }, 'every partition committed to its end within the commit interval');
+    } finally {
+      await admin.disconnect();
+    }
+    expect(commitRequests).toBe(1);
+  });
+
   it('re-processes without a double effect after the consumer is killed before committing its offset', async () => {
     const topic = await uniqueTopic(kafka, 'crash');
     const contract = onTopic(TOPICS.inquirySubmitted, topic);

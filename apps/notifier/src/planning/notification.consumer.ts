@@ -12,8 +12,9 @@ export const NOTIFIER_GROUPS = {
 } as const;
 
 /**
- * Four thin handlers, each also for a whole consumer batch (one transaction). One partition at a time: a batch
- * upserts shared rows (units, citizens) in event order, and two batches doing that at once deadlock.
+ * Four thin handlers, each also for a whole consumer batch (one transaction). A consumer's batches never run side by
+ * side (the runner joins its partitions into one transaction at a time): a batch upserts shared rows (units,
+ * citizens) in event order, and two batches doing that at once would deadlock.
  */
 @Injectable()
 export class NotificationConsumer implements OnApplicationBootstrap {
@@ -30,7 +31,6 @@ export class NotificationConsumer implements OnApplicationBootstrap {
       contract: NOTIFIER_GROUPS.cases,
       groupId: `${prefix}.cases`,
       fromBeginning,
-      concurrency: 1,
       handle: async (event) => void (await this.notifications.onCaseEvent(event)),
       handleBatch: async (events) => void (await this.notifications.onCaseEvents(events)),
     });
@@ -38,7 +38,6 @@ export class NotificationConsumer implements OnApplicationBootstrap {
       contract: NOTIFIER_GROUPS.outbound,
       groupId: `${prefix}.outbound`,
       fromBeginning,
-      concurrency: 1,
       handle: async (event) => void (await this.notifications.onOutbound(event)),
       handleBatch: async (events) => void (await this.notifications.onOutboundMany(events)),
     });
@@ -46,7 +45,6 @@ export class NotificationConsumer implements OnApplicationBootstrap {
       contract: NOTIFIER_GROUPS.submitted,
       groupId: `${prefix}.submitted`,
       fromBeginning,
-      concurrency: 1,
       handle: (event) => this.notifications.onSubmitted(event),
       handleBatch: (events) => this.notifications.onSubmittedMany(events),
     });
@@ -54,7 +52,6 @@ export class NotificationConsumer implements OnApplicationBootstrap {
       contract: NOTIFIER_GROUPS.interactions,
       groupId: `${prefix}.interactions`,
       fromBeginning,
-      concurrency: 1,
       handle: (event) => this.notifications.onInteraction(event),
       handleBatch: (events) => this.notifications.onInteractions(events),
     });

@@ -14,6 +14,8 @@ export class IntakeConsumer implements OnApplicationBootstrap {
     await this.runner.start({
       contract: TOPICS.inquirySubmitted,
       groupId: `${this.config.app}.intake`,
+      // On the citizen's path from submission to a routing decision (2 hours at most, in practice under a second).
+      prompt: true,
       handle: async (event) => {
         await this.intake.receive(event);
       },

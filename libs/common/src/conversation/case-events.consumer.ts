@@ -37,7 +37,7 @@ export class CaseEventsConsumer implements OnApplicationBootstrap, BeforeApplica
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await this.starting;
-    await this.consumer?.disconnect().catch(() => undefined);
+    if (this.consumer) await this.runner.stop(this.consumer).catch(() => undefined);
   }
 
   private async startWithRetry(): Promise<void> {

@@ -8,6 +8,8 @@ import { withTrace } from '../logging/trace-context.js';
 import type { PlatformMetrics } from '../metrics/metrics.js';
 import type { EventProducer } from './event-producer.js';
 import { classifyFailure, describeError, type FailureKind } from './handler-errors.js';
+import { OffsetCommitter } from './offset-committer.js';
+import { PartitionBatchJoiner } from './partition-batch-joiner.js';
 
 export interface MessageMeta {
   topic: string;
@@ -20,16 +22,22 @@ export interface ConsumerSpec<C extends TopicContract> {
   groupId: string;
   handle: (event: EventOf<C>, meta: MessageMeta) => Promise<void>;
   /**
-   * Optional: handles consecutive messages of one partition at once (one transaction instead of one per message).
-   * When it fails for good, the messages go through `handle` one by one, so retries and dead letters stay per message.
+   * Optional: handles the messages of every partition fetched together at once (one transaction instead of one per
+   * message; each partition's messages in order; see PartitionBatchJoiner). When it fails for good, the messages go
+   * through `handle` one by one, so retries and dead letters stay per message.
    */
   handleBatch?: (events: EventOf<C>[], metas: MessageMeta[]) => Promise<void>;
   /** Most messages given to `handleBatch` at once (default 200). */
   batchSize?: number;
   /** Start at the earliest offset when the group has no committed offset (default true: nothing is skipped). */
   fromBeginning?: boolean;
-  /** Partitions handled at once by this instance (order is kept within each partition). */
+  /** Without `handleBatch`: partitions handled at once by this instance (order is kept within each partition). */
   concurrency?: number;
+  /**
+   * Fetch each message the moment it arrives (for a consumer on the citizen's path to a routing decision). Other
+   * consumers let the broker gather what arrives within FETCH_WINDOW_MS into one fetch.
+   */
+  prompt?: boolean;
 }
 
 /** Defaults for every consumer of a runner. */
@@ -41,8 +49,16 @@ export interface ConsumerPolicy {
   concurrency?: number;
 }
 
-/** Offsets are committed at least this often within a long batch; redelivery after a crash is deduplicated. */
-const COMMIT_EVERY = 100;
+/** How often a consumer commits its offsets (see OffsetCommitter). */
+const COMMIT_INTERVAL_MS = 1000;
+/**
+ * How long the broker holds a fetch of a consumer that is not `prompt` for more messages (up to FETCH_MIN_BYTES).
+ * At a few hundred events a second, fetching each as it arrives meant a fetch per event per consumer group.
+ */
+const FETCH_WINDOW_MS = 200;
+const FETCH_MIN_BYTES = 256 * 1024;
+/** Partitions of one topic a batch consumer takes at once: all of them (their batches are joined). */
+const JOINED_PARTITIONS = 64;
 
 /**
  * Runs Kafka consumers the platform's way: the offset is committed only after the handler's database
@@ -51,7 +67,7 @@ const COMMIT_EVERY = 100;
  * never blocks its partition.
  */
 export class ConsumerRunner {
-  private readonly consumers: Consumer[] = [];
+  private readonly consumers = new Map<Consumer, OffsetCommitter>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -68,45 +84,49 @@ export class ConsumerRunner {
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       // The fetch long-poll also bounds how long a disconnect waits; 500 ms keeps shutdown quick.
-      maxWaitTimeInMs: 500,
+      maxWaitTimeInMs: spec.prompt ? 500 : FETCH_WINDOW_MS,
+      minBytes: spec.prompt ? 1 : FETCH_MIN_BYTES,
       allowAutoTopicCreation: false,
     });
-    this.consumers.push(consumer);
+    const committer = new OffsetCommitter(consumer, topic, COMMIT_INTERVAL_MS, (error) =>
+      this.logger.warn({ topic, groupId: spec.groupId, err: describeError(error) }, 'offset commit failed; retried with the next one'),
+    );
+    this.consumers.set(consumer, committer);
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => committer.keepOnly(payload.memberAssignment[topic] ?? []));
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: spec.fromBeginning ?? true });
+    const joiner = spec.handleBatch
+      ? new PartitionBatchJoiner(async (messages, metas) => {
+          const size = spec.batchSize ?? 200;
+          for (let i = 0; i < messages.length; i += size) {
+            await this.processChunk(spec, messages.slice(i, i + size), metas.slice(i, i + size), heartbeats.get(metas[i].partition));
+          }
+        })
+      : undefined;
+    // The heartbeat of each partition's running batch (kafkajs gives one per batch); a joined call uses its first's.
+    const heartbeats = new Map<number, () => Promise<void>>();
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: spec.concurrency ?? this.retry.concurrency ?? 1,
+      // Batch handlers take every partition at once and are joined into one transaction (PartitionBatchJoiner).
+      partitionsConsumedConcurrently: joiner ? JOINED_PARTITIONS : (spec.concurrency ?? this.retry.concurrency ?? 1),
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        if (spec.handleBatch) {
-          const size = spec.batchSize ?? 200;
-          for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += size) {
-            const chunk = batch.messages.slice(i, i + size);
-            await this.processChunk(spec, chunk, topic, batch.partition, heartbeat);
-            const last = chunk[chunk.length - 1].offset;
-            resolveOffset(last);
-            await this.commit(consumer, { topic, partition: batch.partition, offset: last });
-            await heartbeat();
-          }
+        if (joiner) {
+          if (!isRunning() || isStale() || batch.messages.length === 0) return;
+          heartbeats.set(batch.partition, heartbeat);
+          await joiner.join(topic, batch.partition, batch.messages);
+          const last = batch.messages[batch.messages.length - 1].offset;
+          resolveOffset(last);
+          await committer.handled(batch.partition, last);
+          await heartbeat();
           return;
         }
-        let uncommitted = 0;
-        let last: string | undefined;
         for (const message of batch.messages) {
           if (!isRunning() || isStale()) break;
-          const meta = { topic, partition: batch.partition, offset: message.offset };
-          await this.process(spec, message, meta, heartbeat);
+          await this.process(spec, message, { topic, partition: batch.partition, offset: message.offset }, heartbeat);
           resolveOffset(message.offset);
-          last = message.offset;
-          if (++uncommitted >= COMMIT_EVERY) {
-            await this.commit(consumer, meta);
-            uncommitted = 0;
-          }
+          await committer.handled(batch.partition, message.offset);
           await heartbeat();
-        }
-        if (uncommitted > 0 && last !== undefined) {
-          await this.commit(consumer, { topic, partition: batch.partition, offset: last });
         }
       },
     });
@@ -114,14 +134,16 @@ export class ConsumerRunner {
     return consumer;
   }
 
-  async stopAll(): Promise<void> {
-    await Promise.allSettled(this.consumers.splice(0).map((c) => c.disconnect()));
+  /** Commits what the consumer has handled, then leaves its group. */
+  async stop(consumer: Consumer): Promise<void> {
+    const committer = this.consumers.get(consumer);
+    this.consumers.delete(consumer);
+    await committer?.close().catch((error: unknown) => this.logger.warn({ err: describeError(error) }, 'final offset commit failed'));
+    await consumer.disconnect();
   }
 
-  private commit(consumer: Consumer, meta: MessageMeta): Promise<void> {
-    return consumer.commitOffsets([
-      { topic: meta.topic, partition: meta.partition, offset: (BigInt(meta.offset) + 1n).toString() },
-    ]);
+  async stopAll(): Promise<void> {
+    await Promise.allSettled([...this.consumers.keys()].map((c) => this.stop(c)));
   }
 
   private async process<C extends TopicContract>(
@@ -163,11 +185,10 @@ export class ConsumerRunner {
   private async processChunk<C extends TopicContract>(
     spec: ConsumerSpec<C>,
     messages: KafkaMessage[],
-    topic: string,
-    partition: number,
-    heartbeat: () => Promise<void>,
+    metas: MessageMeta[],
+    heartbeat: () => Promise<void> = async () => undefined,
   ): Promise<void> {
-    const metas = messages.map((m) => ({ topic, partition, offset: m.offset }));
+    const topic = spec.contract.name;
     let events: EventOf<C>[] | undefined;
     try {
       events = messages.map((m) => decodeEvent(spec.contract, m.value));
@@ -185,7 +206,7 @@ export class ConsumerRunner {
         const kind = classifyFailure(error);
         if (kind === 'permanent') break;
         const delay = this.backoff(attempt);
-        this.logger.warn({ topic, partition, size: events.length, attempt, delay, err: describeError(error) }, 'batch handler failed, retrying');
+        this.logger.warn({ topic, partitions: [...new Set(metas.map((m) => m.partition))], size: events.length, attempt, delay, err: describeError(error) }, 'batch handler failed, retrying');
         await this.sleepWithHeartbeat(delay, heartbeat);
       }
     }
