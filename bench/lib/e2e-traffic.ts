@@ -61,10 +61,15 @@ export function channelOf(n: number): { channel: E2eChannel; photo: boolean } {
 
 // The corpus is anonymised ("A市", "A3区"); a real place of the city in front lets the router find an area.
 const PLACES = ['榆阳区', '神木市', '府谷县', '靖边县', '定边县', '绥德县', '米脂县', '横山区', '佳县', '子洲县', '吴堡县', '清涧县'];
-/** The n-th inquiry's text: the corpus line, behind a place of the city that changes each time round. */
+/**
+ * The n-th inquiry's text: the corpus line, behind a place of the city that moves on by one each time round, so a
+ * line comes back at the same place only after 12 rounds. (Adding n itself instead of the line's index brought
+ * every line back to its place every other round, and from then on nearly every inquiry was a duplicate.)
+ */
 export function textOf(texts: TrafficSetup['texts'], n: number): { title?: string; content: string } {
-  const t = texts[n % texts.length];
-  const place = PLACES[(Math.floor(n / texts.length) + n) % PLACES.length];
+  const line = n % texts.length;
+  const t = texts[line];
+  const place = PLACES[(Math.floor(n / texts.length) + line) % PLACES.length];
   return { ...(t.title ? { title: t.title } : {}), content: `${place}${t.content}` };
 }
 
