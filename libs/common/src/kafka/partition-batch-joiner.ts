@@ -2,6 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import type { MessageMeta } from './consumer-runner.js';
 
 interface Waiting {
+  partition: number;
   messages: KafkaMessage[];
   metas: MessageMeta[];
   resolve: () => void;
@@ -25,7 +26,7 @@ export class PartitionBatchJoiner {
   join(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
     return new Promise((resolve, reject) => {
       const metas = messages.map((m) => ({ topic, partition, offset: m.offset }));
-      this.waiting.push({ messages, metas, resolve, reject });
+      this.waiting.push({ partition, messages, metas, resolve, reject });
       this.schedule();
     });
   }
@@ -43,7 +44,9 @@ export class PartitionBatchJoiner {
   private async run(): Promise<void> {
     if (this.busy || this.waiting.length === 0) return;
     this.busy = true;
-    const group = this.waiting;
+    // In partition order, not arrival order: topics keyed alike (by inquiry) then lock their rows in the same order
+    // in every consumer group, so two groups' transactions over the same inquiries do not deadlock each other.
+    const group = this.waiting.sort((a, b) => a.partition - b.partition);
     this.waiting = [];
     try {
       await this.handle(
