@@ -5,7 +5,7 @@
 // temporary data, stopped at the end. Database: BENCH_DATABASE_URL if set, else the database `wenzheng_bench` on
 // the server scripts/db.mjs finds (DATABASE_URL's server, the machine's, or the embedded one). The app schemas
 // and every `bench_*` schema are dropped first, so each run starts from the same empty state.
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -275,18 +275,9 @@ async function main(): Promise<number> {
     for (const file of files) {
       if (interrupted) break;
       const name = basename(file, '.bench.js');
-      const stop = startProgress(name);
       const t = Date.now();
-      try {
-        const mod = (await import(pathToFileURL(join(HERE, file)).href)) as Partial<Benchmark>;
-        if (typeof mod.run !== 'function') throw new Error(`${file} exports no run()`);
-        const result = await mod.run();
-        outcomes.push({ bench: name, seconds: (Date.now() - t) / 1000, result });
-      } catch (error) {
-        outcomes.push({ bench: name, seconds: (Date.now() - t) / 1000, error: (error as Error).stack ?? String(error) });
-      } finally {
-        stop();
-      }
+      const outcome = await runInChild(file);
+      outcomes.push({ bench: name, seconds: (Date.now() - t) / 1000, ...outcome });
       log(`${name} done in ${((Date.now() - t) / 1000).toFixed(1)}s`);
     }
 
@@ -309,11 +300,46 @@ async function main(): Promise<number> {
   }
 }
 
+type ChildOutcome = Pick<Outcome, 'result' | 'error'>;
+
+/**
+ * Each benchmark runs in a process of its own (`run.js --one <file>`, same broker, database and environment): run in
+ * this one, a benchmark met the heap, the loaded modules and the leftover timers of those before it (the e-mail
+ * pools, consumers and garbage of the whole platform after e2e-load), and its latency and memory figures carried them.
+ */
+function runInChild(file: string): Promise<ChildOutcome> {
+  return new Promise((resolve) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--one', file], { stdio: 'inherit' });
+    let outcome: ChildOutcome | undefined;
+    child.once('message', (m) => (outcome = m as ChildOutcome));
+    child.once('exit', (code, signal) => resolve(outcome ?? { error: `the benchmark's process exited (${signal ?? `code ${code}`}) without a result` }));
+  });
+}
+
+async function runOne(file: string): Promise<never> {
+  const name = basename(file, '.bench.js');
+  const stop = startProgress(name);
+  let outcome: ChildOutcome;
+  try {
+    const mod = (await import(pathToFileURL(join(HERE, file)).href)) as Partial<Benchmark>;
+    if (typeof mod.run !== 'function') throw new Error(`${file} exports no run()`);
+    outcome = { result: await mod.run() };
+  } catch (error) {
+    outcome = { error: (error as Error).stack ?? String(error) };
+  } finally {
+    stop();
+  }
+  await new Promise((resolve) => process.send!(outcome, resolve));
+  // A benchmark may leave handles open (pools, timers); its figures are in, so the process ends here.
+  process.exit(0);
+}
+
 if (!existsSync(join(ROOT, 'scripts', 'kafka.mjs'))) {
   log(`scripts/kafka.mjs not found from ${HERE}; run from the repository (node dist/bench/run.js)`);
   process.exit(1);
 }
-main().then(
+const one = process.argv.indexOf('--one');
+(one >= 0 ? runOne(process.argv[one + 1]) : main()).then(
   (code) => process.exit(code),
   (error: unknown) => {
     log(`error: ${process.env.DEBUG ? (error as Error).stack : (error as Error).message}`);
