@@ -360,7 +360,11 @@ export async function run(): Promise<BenchResult> {
     await tracker.stop().catch(() => undefined);
     await platform?.stop().catch((error: unknown) => log(`stopping the services: ${(error as Error).message}`));
     await pgStats?.end().catch(() => undefined);
-    if (succeeded && !process.env.WZ_E2E_KEEP) rmSync(work, { recursive: true, force: true });
-    else log(`service logs kept in ${work}/logs`);
+    if (succeeded && !process.env.WZ_E2E_KEEP) {
+      rmSync(work, { recursive: true, force: true });
+      // The benchmarks after this one share the database: they must not inherit the platform's leftovers (the
+      // notifier's pending deliveries kept the notifier benchmark's dispatcher busy for seconds).
+      await dropAppSchemas(databaseUrl).catch((error: unknown) => log(`dropping the app schemas: ${(error as Error).message}`));
+    } else log(`service logs kept in ${work}/logs; app schemas kept in the database`);
   }
 }
