@@ -114,7 +114,11 @@ describe('notifier: the persisted send queue (never twice, crash recovery, share
     expect(letter.payload).toMatchObject({ inquiryId, channel: 'email', status: 'dead', attempts: 3, purpose: 'assignment', idempotencyKey: `dlq:${messageId}` });
     expect(letter.payload.error).toMatch(/451/);
     expect(letter.payload.message).toMatchObject({ channel: 'email', subject });
-    const failures = h.eventsFor((e) => e.payload.messageId === messageId && e.type === 'DeliveryFailed');
+    // The dead letter and the events travel on two topics, read by two readers: either may come first.
+    const failures = await h.waitFor(() => {
+      const found = h.eventsFor((e) => e.payload.messageId === messageId && e.type === 'DeliveryFailed');
+      return found.length >= 3 && found;
+    }, 'three DeliveryFailed events');
     expect(failures.map((e) => (e.payload as { final: boolean }).final)).toEqual([false, false, true]);
     const [row] = await h.db.query(`SELECT status, attempts FROM notifier.deliveries WHERE message_id = $1`, [messageId]);
     expect(row).toEqual({ status: 'dead', attempts: 3 });

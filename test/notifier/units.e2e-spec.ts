@@ -76,6 +76,22 @@ describe('notifier: notices to units (e-mail over SMTP, signed webhooks, escalat
     expect(metrics.text).toMatch(/wz_notifier_deliveries_total\{[^}]*channel="webhook",outcome="sent"[^}]*\} [1-9]/);
   });
 
+  it('tells the unit a case is reassigned to that it is a reassignment (改派); the first unit got an assignment (交办)', async () => {
+    const c = received('app');
+    await h.caseEvent('Received', c);
+    const first = `unit-${newId()}`;
+    const second = `unit-${newId()}`;
+    await h.caseEvent('Assigned', assigned(c.inquiryId, first, { emails: ['first@sm.gov.cn'], prefer: 'email' }));
+    const firstMail = await h.waitFor(() => h.smtp.mails.find((m) => m.subject?.includes(c.trackingNo!)), 'the first unit\'s e-mail');
+    expect(firstMail.subject).toContain('交办：');
+    await h.caseEvent('Assigned', assigned(c.inquiryId, second, { emails: ['second@sm.gov.cn'], prefer: 'email' }));
+    const secondMail = await h.waitFor(
+      () => h.smtp.mails.find((m) => m.subject?.includes(c.trackingNo!) && (m.to as { value: { address: string }[] }).value[0].address === 'second@sm.gov.cn'),
+      'the second unit\'s e-mail',
+    );
+    expect(secondMail.subject).toBe(`【榆林百姓问政】改派：${c.trackingNo} 高家堡镇自来水停了三天`);
+  });
+
   it('gives each co-handling unit its own notice (who leads, the deadline) by its preference, once per event and unit', async () => {
     const c = received('app');
     await h.caseEvent('Received', c);
@@ -135,6 +151,8 @@ describe('notifier: notices to units (e-mail over SMTP, signed webhooks, escalat
       unitName: '神木市水务局',
       unitContacts: { emails: [], webhook: { url: hook.url, secret: SECRET }, prefer: 'webhook' },
     });
+    // Registered first, assigned later (events on two partitions: Kafka orders them only by when they are handled).
+    await h.waitFor(async () => (await h.db.query(`SELECT 1 FROM notifier.unit_contacts WHERE unit_id = $1`, [unitId])).length > 0, 'the registration');
     const c = received('app');
     await h.caseEvent('Received', c);
     const { unitContacts: _none, ...withoutContacts } = assigned(c.inquiryId, unitId, {});

@@ -5,6 +5,7 @@ import type { WindowState } from '../delivery/window.policy.js';
 import { returnedRows } from '../sql.js';
 
 type Runner = Pick<EntityManager, 'query'> | Pick<DataSource, 'query'>;
+type Row = Record<string, any>;
 
 export interface CaseContact {
   inquiryId: string;
@@ -29,6 +30,40 @@ export interface UnitContact {
   prefer: UnitContacts['prefer'];
   webhookFailures: number;
   webhookDisabled: boolean;
+}
+
+// Named columns, not `*`: statements whose result follows the table are not prepared (see prepared-statements.ts).
+const CASE_COLUMNS = `inquiry_id, tracking_no, title, content, received_at, attachments, citizen_channel, citizen_ref,
+  weibo_status_id, weibo_comment_id, unit_id, unit_name, reply_deadline`;
+const UNIT_COLUMNS = 'unit_id, unit_name, emails, webhook_url, webhook_secret, prefer, webhook_failures, webhook_disabled_at';
+
+function caseContactOf(r: Row): CaseContact {
+  return {
+    inquiryId: r.inquiry_id,
+    trackingNo: r.tracking_no ?? undefined,
+    title: r.title ?? undefined,
+    content: r.content ?? undefined,
+    receivedAt: r.received_at ? new Date(r.received_at).toISOString() : undefined,
+    attachments: r.attachments ?? [],
+    citizen: r.citizen_channel ? { channel: r.citizen_channel, externalUserId: r.citizen_ref } : undefined,
+    weiboThread: r.weibo_status_id ? { statusId: r.weibo_status_id, commentId: r.weibo_comment_id ?? undefined } : undefined,
+    unitId: r.unit_id ?? undefined,
+    unitName: r.unit_name ?? undefined,
+    replyDeadline: r.reply_deadline ? new Date(r.reply_deadline).toISOString() : undefined,
+  };
+}
+
+function unitContactOf(r: Row): UnitContact {
+  return {
+    unitId: r.unit_id,
+    unitName: r.unit_name,
+    emails: r.emails,
+    webhookUrl: r.webhook_url ?? undefined,
+    webhookSecret: r.webhook_secret ?? undefined,
+    prefer: r.prefer,
+    webhookFailures: r.webhook_failures,
+    webhookDisabled: r.webhook_disabled_at !== null,
+  };
 }
 
 /**
@@ -67,35 +102,35 @@ export class ContactsRepository {
     );
   }
 
-  async assignCase(m: Runner, inquiryId: string, unitId: string, unitName: string, replyDeadline: string): Promise<void> {
-    await m.query(
-      `INSERT INTO case_contacts (inquiry_id, unit_id, unit_name, reply_deadline) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (inquiry_id) DO UPDATE SET unit_id = $2, unit_name = $3, reply_deadline = $4, updated_at = now()`,
+  /**
+   * Records the assignment and returns the case as it is now, with the unit it had before (a reassignment tells the
+   * unit so): one statement, where reading before and after took three.
+   */
+  async assignCase(
+    m: Runner,
+    inquiryId: string,
+    unitId: string,
+    unitName: string,
+    replyDeadline: string,
+  ): Promise<{ contact: CaseContact; previousUnitId?: string }> {
+    const [r] = returnedRows(await m.query(
+      `WITH before AS (SELECT unit_id FROM case_contacts WHERE inquiry_id = $1)
+       INSERT INTO case_contacts (inquiry_id, unit_id, unit_name, reply_deadline) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (inquiry_id) DO UPDATE SET unit_id = $2, unit_name = $3, reply_deadline = $4, updated_at = now()
+       RETURNING ${CASE_COLUMNS}, (SELECT unit_id FROM before) AS previous_unit_id`,
       [inquiryId, unitId, unitName, replyDeadline],
-    );
+    ));
+    return { contact: caseContactOf(r), previousUnitId: r.previous_unit_id ?? undefined };
   }
 
   async findCase(m: Runner, inquiryId: string): Promise<CaseContact | undefined> {
-    const [r] = await m.query(`SELECT * FROM case_contacts WHERE inquiry_id = $1`, [inquiryId]);
-    if (!r) return undefined;
-    return {
-      inquiryId: r.inquiry_id,
-      trackingNo: r.tracking_no ?? undefined,
-      title: r.title ?? undefined,
-      content: r.content ?? undefined,
-      receivedAt: r.received_at ? new Date(r.received_at).toISOString() : undefined,
-      attachments: r.attachments ?? [],
-      citizen: r.citizen_channel ? { channel: r.citizen_channel, externalUserId: r.citizen_ref } : undefined,
-      weiboThread: r.weibo_status_id ? { statusId: r.weibo_status_id, commentId: r.weibo_comment_id ?? undefined } : undefined,
-      unitId: r.unit_id ?? undefined,
-      unitName: r.unit_name ?? undefined,
-      replyDeadline: r.reply_deadline ? new Date(r.reply_deadline).toISOString() : undefined,
-    };
+    const [r] = await m.query(`SELECT ${CASE_COLUMNS} FROM case_contacts WHERE inquiry_id = $1`, [inquiryId]);
+    return r ? caseContactOf(r) : undefined;
   }
 
-  /** A changed webhook (URL or secret) is switched back on; the same one keeps its failure count. */
-  async saveUnit(m: Runner, unitId: string, unitName: string, contacts: UnitContacts): Promise<void> {
-    await m.query(
+  /** A changed webhook (URL or secret) is switched back on; the same one keeps its failure count. Returns the unit. */
+  async saveUnit(m: Runner, unitId: string, unitName: string, contacts: UnitContacts): Promise<UnitContact> {
+    const [r] = returnedRows(await m.query(
       `INSERT INTO unit_contacts (unit_id, unit_name, emails, webhook_url, webhook_secret, prefer)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (unit_id) DO UPDATE SET unit_name = $2, emails = $3, prefer = $6, updated_at = now(),
@@ -103,24 +138,16 @@ export class ContactsRepository {
                                    OR unit_contacts.webhook_secret IS DISTINCT FROM $5 THEN 0 ELSE unit_contacts.webhook_failures END,
          webhook_disabled_at = CASE WHEN unit_contacts.webhook_url IS DISTINCT FROM $4
                                    OR unit_contacts.webhook_secret IS DISTINCT FROM $5 THEN NULL ELSE unit_contacts.webhook_disabled_at END,
-         webhook_url = $4, webhook_secret = $5`,
+         webhook_url = $4, webhook_secret = $5
+       RETURNING ${UNIT_COLUMNS}`,
       [unitId, unitName, contacts.emails, contacts.webhook?.url ?? null, contacts.webhook?.secret ?? null, contacts.prefer],
-    );
+    ));
+    return unitContactOf(r);
   }
 
   async findUnit(m: Runner, unitId: string): Promise<UnitContact | undefined> {
-    const [r] = await m.query(`SELECT * FROM unit_contacts WHERE unit_id = $1`, [unitId]);
-    if (!r) return undefined;
-    return {
-      unitId: r.unit_id,
-      unitName: r.unit_name,
-      emails: r.emails,
-      webhookUrl: r.webhook_url ?? undefined,
-      webhookSecret: r.webhook_secret ?? undefined,
-      prefer: r.prefer,
-      webhookFailures: r.webhook_failures,
-      webhookDisabled: r.webhook_disabled_at !== null,
-    };
+    const [r] = await m.query(`SELECT ${UNIT_COLUMNS} FROM unit_contacts WHERE unit_id = $1`, [unitId]);
+    return r ? unitContactOf(r) : undefined;
   }
 
   async webhookSucceeded(m: Runner, unitId: string): Promise<void> {

@@ -158,13 +158,12 @@ export class NotificationService {
       }
       case 'Assigned': {
         const p = event.payload;
-        const before = await this.contacts.findCase(m, inquiryId);
-        if (p.unitContacts) await this.contacts.saveUnit(m, p.unitId, p.unitName, p.unitContacts);
-        await this.contacts.assignCase(m, inquiryId, p.unitId, p.unitName, p.replyDeadline);
-        const c = (await this.contacts.findCase(m, inquiryId))!;
-        const unit = await this.contacts.findUnit(m, p.unitId);
+        const unit = p.unitContacts
+          ? await this.contacts.saveUnit(m, p.unitId, p.unitName, p.unitContacts)
+          : await this.contacts.findUnit(m, p.unitId);
+        const { contact: c, previousUnitId } = await this.contacts.assignCase(m, inquiryId, p.unitId, p.unitName, p.replyDeadline);
         if (!unit) this.logger.warn({ inquiryId, unitId: p.unitId }, 'assigned to a unit with no known contacts; no notice sent');
-        const lead = this.planner.assigned(event.id, p, c, unit, !!before?.unitId && before.unitId !== p.unitId);
+        const lead = this.planner.assigned(event.id, p, c, unit, !!previousUnitId && previousUnitId !== p.unitId);
         return [...lead, ...(await this.coHandling(m, event.id, p, c))];
       }
       case 'SlaWarning':
