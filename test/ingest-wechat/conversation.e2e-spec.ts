@@ -1,4 +1,4 @@
-import { EventProducer, TOPICS, type EventOf } from '@app/common';
+import { EventProducer, newId, TOPICS, type EventOf } from '@app/common';
 import type { InboundMessage } from '@app/common/channel/inbound-message.js';
 import { ConversationService } from '@app/common/conversation/conversation.service.js';
 import { WechatStandIn } from '../support/wechat-stand-in.js';
@@ -177,6 +177,29 @@ describe('the WeChat conversation, end to end (real broker, database and a WeCha
         expect.objectContaining({ inquiryId, text: '人民路88号' }),
       ]),
     );
+  });
+
+  it('records only the case events that move the status of a case of its own; other channels\' cases and other steps cost no transaction', async () => {
+    const openId = newOpenId();
+    await say(openId, '某某小区门口的路灯坏了一个多月了，晚上出行很不方便');
+    await say(openId, '提交');
+    const [submitted] = await waitFor(() => (eventsFor(openId).length ? eventsFor(openId) : undefined), 'the inquiry');
+    const inquiryId = submitted.payload.inquiryId;
+    const now = new Date().toISOString();
+    const classified = await producer.publish(TOPICS.caseEvents, 'Classified', {
+      inquiryId, at: now, actor: 'system', category: '城市管理', confidence: 0.9, inquiryType: '投诉',
+    });
+    const unit = { unitId: 'u1', unitName: '市城管局', onTime: true };
+    const foreign = await producer.publish(TOPICS.caseEvents, 'Accepted', { inquiryId: newId(), at: now, actor: 'u1', ...unit });
+    const accepted = await producer.publish(TOPICS.caseEvents, 'Accepted', { inquiryId, at: now, actor: 'u1', ...unit });
+    await waitFor(
+      async () => (await booted.db.query('SELECT status FROM ingest_wechat.conv_cases WHERE inquiry_id = $1', [inquiryId]))[0]?.status === 'accepted',
+      'the accepted status',
+    );
+    const recorded = await booted.db.query('SELECT message_id FROM ingest_wechat.processed_messages WHERE message_id = ANY($1)', [
+      [classified.id, foreign.id, accepted.id],
+    ]);
+    expect(recorded.map((r: { message_id: string }) => r.message_id)).toEqual([accepted.id]);
   });
 
   it('keeps each citizen\'s conversation apart and in order when many talk at once (pushes committed together)', async () => {

@@ -1,5 +1,6 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Consumer } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { PlatformConfig } from '../config/config.js';
@@ -25,6 +26,7 @@ export class CaseEventsConsumer implements OnApplicationBootstrap, BeforeApplica
     private readonly runner: ConsumerRunner,
     private readonly processed: ProcessedMessages,
     private readonly conversation: ConversationService,
+    private readonly dataSource: DataSource,
     @InjectPlatformConfig() private readonly config: PlatformConfig,
     @InjectLogger() private readonly logger: Logger,
   ) {}
@@ -54,7 +56,10 @@ export class CaseEventsConsumer implements OnApplicationBootstrap, BeforeApplica
 
   private async start(): Promise<void> {
     const consumer = `${this.config.app}.case-status`;
-    const apply = async (events: EventOf<typeof TOPICS.caseEvents>[]): Promise<void> => {
+    const apply = async (all: EventOf<typeof TOPICS.caseEvents>[]): Promise<void> => {
+      // Most events are other channels' cases or steps that do not move a status: no transaction for them.
+      const events = await this.conversation.relevantCaseEvents(this.dataSource, all);
+      if (events.length === 0) return;
       await this.processed.onceEach(consumer, TOPICS.caseEvents.name, events, async (m, fresh) => {
         await this.conversation.applyCaseEvents(m, fresh.map((event) => ({ inquiryId: event.payload.inquiryId, type: event.type })));
       });

@@ -336,6 +336,15 @@ export class ConversationRepository {
     await this.updateCases(m, [{ inquiryId, ...change }]);
   }
 
+  /** Which of these cases were submitted through this channel (the others' events mean nothing here). */
+  async ownCases(m: Pick<EntityManager, 'query'>, inquiryIds: string[]): Promise<Set<string>> {
+    if (inquiryIds.length === 0) return new Set();
+    const rows: { inquiry_id: string }[] = await m.query(`SELECT inquiry_id FROM conv_cases WHERE inquiry_id = ANY($1::text[])`, [
+      inquiryIds,
+    ]);
+    return new Set(rows.map((r) => r.inquiry_id));
+  }
+
   /** Several cases in one statement (`writeBehind`); cases not submitted through this channel are simply not there. */
   async updateCases(m: EntityManager, changes: (CaseChange & { inquiryId: string })[]): Promise<void> {
     if (changes.length === 0) return;
