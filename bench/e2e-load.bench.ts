@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import sharp from 'sharp';
-import { createKafka, createLogger, TOPICS } from '@app/common';
+import { allTopicNames, createKafka, createLogger, ensureTopics, TOPICS } from '@app/common';
 import type { BenchResult, BenchRow } from './lib/bench-result.js';
 import { kafkaCeiling, postgresCeiling, type Ceiling } from './lib/e2e-ceilings.js';
 import { startPlatform, waitForConsumers, WECHAT_ACCOUNT, WEIBO_ACCOUNT, type Platform } from './lib/e2e-platform.js';
@@ -173,6 +173,21 @@ function stepRow(label: string, o: StepOutcome): BenchRow {
     cpuMem: usageLine(o.usage),
     ...(o.stop ? { stop: o.stop } : {}),
   };
+}
+
+/** Deletes the platform's topics and creates them again, empty (deletion finishes in the background first). */
+async function emptyPlatformTopics(kafka: ReturnType<typeof createKafka>): Promise<void> {
+  const names = allTopicNames();
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: names, timeout: 30_000 });
+    const until = Date.now() + 30_000;
+    while ((await admin.listTopics()).some((t) => names.includes(t)) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    await admin.disconnect();
+  }
+  await ensureTopics(kafka, names, { partitions: Number(process.env.KAFKA_PARTITIONS ?? 6), replicationFactor: 1 });
 }
 
 export async function run(): Promise<BenchResult> {
@@ -365,6 +380,9 @@ export async function run(): Promise<BenchResult> {
       // The benchmarks after this one share the database: they must not inherit the platform's leftovers (the
       // notifier's pending deliveries kept the notifier benchmark's dispatcher busy for seconds).
       await dropAppSchemas(databaseUrl).catch((error: unknown) => log(`dropping the app schemas: ${(error as Error).message}`));
+      // Nor the platform's topics, where the services' consumer groups left a backlog the next benchmark's in-process
+      // apps (same group names) would read while they are measured.
+      await emptyPlatformTopics(kafka).catch((error: unknown) => log(`emptying the platform topics: ${(error as Error).message}`));
     } else log(`service logs kept in ${work}/logs; app schemas kept in the database`);
   }
 }
