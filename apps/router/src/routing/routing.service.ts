@@ -106,8 +106,8 @@ export class RoutingService {
     const recent = await this.cases.recentOpenInAreas(manager, areas, since, batchIds, DUPLICATE_CANDIDATES);
     const oldestFirst = new Map(areas.map((a) => [a, [] as string[]]));
     for (const r of recent.toReversed()) oldestFirst.get(r.area)?.push(r.inquiryId);
-    const indexes = new Map(areas.map((a) => [a, this.areaIndexes.get(a) ?? new DuplicateIndex()]));
-    for (const [area, index] of indexes) this.areaIndexes.set(area, index);
+    for (const area of areas) if (!this.areaIndexes.has(area)) this.areaIndexes.set(area, new DuplicateIndex());
+    const indexes = new Map(areas.map((a) => [a, this.areaIndexes.get(a)!]));
     const unseen = recent.filter((r) => !indexes.get(r.area)!.has(r.inquiryId) && !this.grams.get(r.inquiryId)).map((r) => r.inquiryId);
     for (const t of await this.cases.texts(manager, unseen)) this.grams.set(t.inquiryId, bigrams(caseText(t)));
     for (const [area, index] of indexes) index.syncTo(oldestFirst.get(area)!, (id) => this.grams.get(id));

@@ -393,10 +393,6 @@ export class ConversationService {
   }
 
   /**
-   * Follows cases' lives from a batch of case.events.v1, in one statement: each case's changes are merged in
-   * event order (a later event's fields win). Only cases this channel submitted are known here.
-   */
-  /**
    * The case events that can change this channel's copy of a case: a type that moves its status, of a case submitted
    * through this channel. A channel app reads every case event of every channel; the rest it need not even record.
    */
@@ -406,6 +402,10 @@ export class ConversationService {
     return moving.filter((e) => ours.has(e.payload.inquiryId));
   }
 
+  /**
+   * Follows cases' lives from a batch of case.events.v1, in one statement: each case's changes are merged in
+   * event order (a later event's fields win). Only cases this channel submitted are known here.
+   */
   async applyCaseEvents(m: EntityManager, events: { inquiryId: string; type: string }[]): Promise<void> {
     const merged = new Map<string, CaseChange>();
     for (const { inquiryId, type } of events) {

@@ -95,6 +95,8 @@ export class ConsumerRunner {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => committer.keepOnly(payload.memberAssignment[topic] ?? []));
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: spec.fromBeginning ?? true });
+    // The heartbeat of each partition's running batch (kafkajs gives one per batch); a joined call uses its first's.
+    const heartbeats = new Map<number, () => Promise<void>>();
     const joiner = spec.handleBatch
       ? new PartitionBatchJoiner(async (messages, metas) => {
           const size = spec.batchSize ?? 200;
@@ -103,8 +105,6 @@ export class ConsumerRunner {
           }
         })
       : undefined;
-    // The heartbeat of each partition's running batch (kafkajs gives one per batch); a joined call uses its first's.
-    const heartbeats = new Map<number, () => Promise<void>>();
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
