@@ -214,15 +214,15 @@ async function singleBrokerScenario(pgServer, smtp) {
       try {
         if (f.kind === 'kill') {
           await services.killAndRestart(f.app, down);
-          done.push({ at: stamp(), fault: `kill -9 ${f.app}`, downMs: down });
+          done.push({ at: stamp(), startedAt: t, fault: `kill -9 ${f.app}`, downMs: down });
         } else if (f.kind === 'broker') {
           await broker.restart(f.mode, down);
-          done.push({ at: stamp(), fault: `broker ${f.mode === 'kill' ? 'kill -9' : 'stop (SIGTERM)'} + start`, downMs: Date.now() - t });
+          done.push({ at: stamp(), startedAt: t, fault: `broker ${f.mode === 'kill' ? 'kill -9' : 'stop (SIGTERM)'} + start`, downMs: Date.now() - t });
         } else {
           pgServer.crash();
           await sleep(down);
           pgServer.start();
-          done.push({ at: stamp(), fault: 'PostgreSQL stop -m immediate + start', downMs: Date.now() - t });
+          done.push({ at: stamp(), startedAt: t, fault: 'PostgreSQL stop -m immediate + start', downMs: Date.now() - t });
         }
         log(`fault: ${done.at(-1).fault} (down ${done.at(-1).downMs} ms)`);
       } catch (error) {
@@ -245,7 +245,7 @@ async function singleBrokerScenario(pgServer, smtp) {
   const ackedIds = [...load.acked.values()].map((a) => a.inquiryId);
   const q = await waitQuiescent({ databaseUrl, ackedIds, withNotifier: true, timeoutMs: CFG.quiesceMs, log });
   log(`quiescence ${q.quiet ? 'reached' : 'NOT reached'} after ${(q.waitedMs / 1000).toFixed(1)}s: ${JSON.stringify(q)}`);
-  const checked = await verify({ databaseUrl, brokers: broker.brokers, runTag: `s${CFG.seed}`, load, smtp });
+  const checked = await verify({ databaseUrl, brokers: broker.brokers, runTag: `s${CFG.seed}`, load, smtp, faults: done });
   if (!q.quiet) checked.failures.push('quiescence not reached in time');
   const rows = [
     ...checked.rows,

@@ -9,7 +9,7 @@ import {
   TOPICS,
   type EventOf,
 } from '@app/common';
-import type { Kafka } from 'kafkajs';
+import { PartitionAssigners, type Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { newInquiry } from '../support/builders.js';
 import { effectCounts, testKafka, testLogger, testSchema, TopicReader, uniqueTopic, waitFor } from '../support/helpers.js';
@@ -263,5 +263,34 @@ describe(ConsumerRunner.name, () => {
     }, 'all 30 effects');
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     expect(skipped).toBe(10);
+  });
+
+  it('starts a consumer again after a crash kafkajs would not restart, and serves before its group is joined', async () => {
+    const topic = await uniqueTopic(kafka, 'crash');
+    const contract = onTopic(TOPICS.inquirySubmitted, topic);
+    const group = `g.${topic}`;
+    // A member of the same group speaking another assignment protocol: every join of ours fails with
+    // INCONSISTENT_GROUP_PROTOCOL, which kafkajs treats as fatal and never retries.
+    const blocker = kafka.consumer({
+      groupId: group,
+      partitionAssigners: [(config) => ({ ...PartitionAssigners.roundRobin(config), name: 'OtherProtocol' })],
+    });
+    const blockerJoined = new Promise<void>((resolve) => blocker.on(blocker.events.GROUP_JOIN, () => resolve()));
+    await blocker.connect();
+    await blocker.subscribe({ topic, fromBeginning: true });
+    await blocker.run({ eachMessage: async () => undefined });
+    await blockerJoined;
+
+    const handled: string[] = [];
+    const consumer = await newRunner().start({ contract, groupId: group, handle: async (event) => void handled.push(event.id) });
+    // start() has returned although the group cannot be joined yet.
+    const crashes: boolean[] = [];
+    consumer.on(consumer.events.CRASH, ({ payload }) => crashes.push(payload.restart));
+    await waitFor(() => crashes.length >= 2, 'two crashes without a kafkajs restart');
+    expect(crashes.every((restart) => restart === false)).toBe(true);
+
+    await blocker.disconnect();
+    const event = await producer.publish(contract, 'InquirySubmitted', newInquiry());
+    await waitFor(() => handled.includes(event.id), 'the message, once the consumer was started again', 60_000);
   });
 });

@@ -108,11 +108,13 @@ function alive(pid) {
 
 /**
  * A real SMTP server (smtp-server) in this process, which the faults never kill. It keeps, per
- * `X-Wenzheng-Delivery` header (the notifier's delivery message id), how many times the mail arrived.
+ * `X-Wenzheng-Delivery` header (the notifier's delivery message id), how many times the mail arrived and when
+ * it first arrived (a repeat is caused by the fault that struck just after that).
  */
 export async function startSmtp({ port }) {
   const byDelivery = new Map();
   const unlabelled = [];
+  const firstAt = new Map();
   let total = 0;
   const server = new SMTPServer({
     authOptional: true,
@@ -127,7 +129,11 @@ export async function startSmtp({ port }) {
         const header = raw.split(/\r?\n\r?\n/, 1)[0];
         const m = /^X-Wenzheng-Delivery:\s*(\S+)/im.exec(header);
         total++;
-        if (m) byDelivery.set(m[1], (byDelivery.get(m[1]) ?? 0) + 1);
+        if (m) {
+          const seen = byDelivery.get(m[1]) ?? 0;
+          byDelivery.set(m[1], seen + 1);
+          if (seen === 0) firstAt.set(m[1], Date.now());
+        }
         else unlabelled.push(createHash('sha256').update(raw).digest('hex').slice(0, 12));
         callback();
       });
@@ -146,6 +152,7 @@ export async function startSmtp({ port }) {
   return {
     port,
     byDelivery,
+    firstAt,
     unlabelled,
     get total() {
       return total;

@@ -215,10 +215,14 @@ export async function verify(o) {
   if (o.smtp) {
     const deliveries = await query(
       o.databaseUrl,
-      `SELECT d.message_id, d.idempotency_key, d.inquiry_id, d.status, d.attempts, d.purpose FROM notifier.deliveries d WHERE d.channel = 'email'`,
+      `SELECT d.message_id, d.idempotency_key, d.inquiry_id, d.status, d.attempts, d.purpose, (extract(epoch FROM d.sent_at) * 1000)::float8 AS sent_ms
+         FROM notifier.deliveries d WHERE d.channel = 'email'`,
     );
     const assignedEvents = ackedIds.reduce((s, id) => s + ((byInquiry.get(id) ?? {}).Assigned ?? 0), 0);
-    const assignmentMails = deliveries.filter((d) => d.purpose === 'assignment');
+    // Unit notices of acknowledged inquiries only: a submission stored whose answer was lost (the app killed before
+    // it answered) has its case and notice too, but is not among the acknowledged.
+    const ackedSet = new Set(ackedIds);
+    const assignmentMails = deliveries.filter((d) => d.purpose === 'assignment' && ackedSet.has(d.inquiry_id));
     const noContacts = ackedIds.reduce((s, id) => s + ((byInquiry.get(id) ?? {}).assignedWithoutContacts ?? 0), 0);
     row('Assigned events without unitContacts', noContacts, noContacts === 0, 'no address, so no notice can be planned');
     row('Assigned events / unit e-mail deliveries planned', `${assignedEvents} / ${assignmentMails.length}`, assignedEvents === assignmentMails.length);
@@ -247,9 +251,31 @@ export async function verify(o) {
     // Unit e-mail is documented at-least-once (apps/notifier/README.md "Never twice"): a crash between the SMTP
     // answer and the commit re-sends it with the same Message-ID. Reported separately, not hidden.
     row('unit e-mails received more than once', `${twice} deliveries, ${extraMails} extra mails`, true, 'documented at-least-once for units (same Message-ID)');
+    // How long a mail the SMTP server had accepted stayed unrecorded: the window in which a kill -9 sends it again.
+    const lags = deliveries
+      .filter((d) => d.sent_ms && o.smtp.byDelivery.get(d.message_id) === 1)
+      .map((d) => d.sent_ms - o.smtp.firstAt.get(d.message_id))
+      .sort((a, b) => a - b);
+    const at = (q) => Math.round(lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0);
+    row('SMTP answer → `sent` recorded, ms (p50 / p99 / max)', `${at(0.5)} / ${at(0.99)} / ${at(1)}`, true);
+    if (twice > 0 && o.faults) row('  … by the fault just after the first copy', JSON.stringify(repeatsByFault(deliveries, o.smtp, o.faults)), true);
     notes.push({ twice, extraMails });
   }
   return { rows, failures, notes };
+}
+
+/** A repeated mail's first copy was sent just before a crash lost the record of it: the first fault within 5 s after. */
+function repeatsByFault(deliveries, smtp, faults) {
+  const counts = {};
+  for (const d of deliveries) {
+    if ((smtp.byDelivery.get(d.message_id) ?? 0) < 2) continue;
+    const first = smtp.firstAt.get(d.message_id);
+    const fault = faults.find((f) => f.startedAt >= first - 100 && f.startedAt <= first + 5000);
+    const nearest = [...faults].sort((a, b) => Math.abs(a.startedAt - first) - Math.abs(b.startedAt - first))[0];
+    const name = fault?.fault ?? `none within 5 s (nearest: ${nearest?.fault}, ${((first - (nearest?.startedAt ?? first)) / 1000).toFixed(0)} s after it)`;
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
 }
 
 export function printTable(title, rows) {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Statement } from '@app/common/database/pipeline.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryChannel, Message } from '../senders/sender.js';
 import { returnedRows } from '../sql.js';
@@ -81,7 +82,13 @@ export class DeliveryRepository {
   }
 
   async markSent(m: Runner, row: DeliveryRow, vendorRef: string | undefined, mode: string | undefined): Promise<boolean> {
-    return this.finish(m, row, `status = 'sent', sent_at = now(), vendor_ref = $3, mode = $4, last_error = NULL`, [vendorRef ?? null, mode ?? null]);
+    const { text, values } = this.markSentStatement(row, vendorRef, mode);
+    return returnedRows(await m.query(text, values)).length > 0;
+  }
+
+  /** `markSent` as a statement returning a row when it marked (for an event conditional on it). */
+  markSentStatement(row: DeliveryRow, vendorRef: string | undefined, mode: string | undefined): Statement {
+    return this.finishStatement(row, `status = 'sent', sent_at = now(), vendor_ref = $3, mode = $4, last_error = NULL`, [vendorRef ?? null, mode ?? null]);
   }
 
   async reschedule(m: Runner, row: DeliveryRow, delayMs: number, error: string, waitingWindow = false): Promise<boolean> {
@@ -144,10 +151,14 @@ export class DeliveryRepository {
   }
 
   private async finish(m: Runner, row: DeliveryRow, set: string, params: unknown[]): Promise<boolean> {
-    const rows = await m.query(
-      `UPDATE deliveries SET ${set}, lease_until = NULL WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING 1`,
-      [row.id, row.attempts, ...params],
-    );
-    return returnedRows(rows).length > 0;
+    const { text, values } = this.finishStatement(row, set, params);
+    return returnedRows(await m.query(text, values)).length > 0;
+  }
+
+  private finishStatement(row: DeliveryRow, set: string, params: unknown[]): Statement {
+    return {
+      text: `UPDATE deliveries SET ${set}, lease_until = NULL WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING 1`,
+      values: [row.id, row.attempts, ...params],
+    };
   }
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DeliveryDeadLettersV1, InjectLogger, OutboxWriter, TOPICS } from '@app/common';
 import { WechatAccessTokens } from '@app/common/channel/wechat-access-token.js';
+import type { Statement } from '@app/common/database/pipeline.js';
 import type { Logger } from 'pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ContactsRepository } from '../contacts/contacts.repository.js';
@@ -228,6 +229,12 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
 
   private async succeeded(row: DeliveryRow, message: Message, vendorRef: string | undefined): Promise<void> {
     const mode = 'mode' in message ? message.mode : undefined;
+    if (message.channel === 'email') {
+      // One statement written behind: a batch of e-mail outcomes is one round trip, which narrows the window in
+      // which a crash after the SMTP server's answer makes recovery send the mail again.
+      const marked = this.deliveries.markSentStatement(row, vendorRef, mode);
+      return this.completions.complete((m) => this.report(m, row, { ok: true }, marked));
+    }
     await this.completions.complete(async (m) => {
       if (!(await this.deliveries.markSent(m, row, vendorRef, mode))) return;
       if (message.channel === 'wechat' && mode === 'custom') await this.contacts.countWindowSend(m, 'wechat', message.openId);
@@ -313,10 +320,17 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     });
   }
 
-  private async report(m: EntityManager, row: DeliveryRow, outcome: { ok: true } | { ok: false; error: string; final: boolean }): Promise<void> {
+  /** `onlyIf`: the event is written when this statement (one of the row's updates) returns a row, in the same statement. */
+  private async report(
+    m: EntityManager,
+    row: DeliveryRow,
+    outcome: { ok: true } | { ok: false; error: string; final: boolean },
+    onlyIf?: Statement,
+  ): Promise<void> {
     const base = { messageId: row.messageId, inquiryId: row.inquiryId, channel: row.channel, attempt: Math.max(1, row.attempts), at: new Date().toISOString() };
-    if (outcome.ok) await this.outbox.append(m, TOPICS.deliveryEvents, 'DeliverySucceeded', base);
-    else await this.outbox.append(m, TOPICS.deliveryEvents, 'DeliveryFailed', { ...base, error: outcome.error.slice(0, 2000), final: outcome.final });
+    const condition = onlyIf ? { onlyIf } : undefined;
+    if (outcome.ok) await this.outbox.append(m, TOPICS.deliveryEvents, 'DeliverySucceeded', base, condition);
+    else await this.outbox.append(m, TOPICS.deliveryEvents, 'DeliveryFailed', { ...base, error: outcome.error.slice(0, 2000), final: outcome.final }, condition);
   }
 }
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, ConsumerRunConfig, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventOf, TopicContract } from '../contracts/topic-contract.js';
 import { dlqName } from '../contracts/topic-contract.js';
@@ -56,6 +56,8 @@ const COMMIT_INTERVAL_MS = 1000;
  * At a few hundred events a second, fetching each as it arrives meant a fetch per event per consumer group.
  */
 const FETCH_WINDOW_MS = 200;
+/** How long a consumer that crashed for good waits before it is started again. */
+const CRASH_RESTART_MS = 1000;
 const FETCH_MIN_BYTES = 256 * 1024;
 /** Partitions of one topic a batch consumer takes at once: all of them (their batches are joined). */
 const JOINED_PARTITIONS = 64;
@@ -68,6 +70,7 @@ const JOINED_PARTITIONS = 64;
  */
 export class ConsumerRunner {
   private readonly consumers = new Map<Consumer, OffsetCommitter>();
+  private readonly stopping = new WeakSet<Consumer>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -77,9 +80,15 @@ export class ConsumerRunner {
     private readonly metrics?: PlatformMetrics,
   ) {}
 
+  /**
+   * Connects and subscribes, then joins the group. A consumer that starts at the earliest offset joins in the
+   * background: after a `kill -9` the broker holds a new member's join until the dead one's session times out
+   * (30 s per group), and a restarted service must not wait for that before it serves. One that starts at the
+   * latest offset sees only what arrives after its join, so `start` waits for it.
+   */
   async start<C extends TopicContract>(spec: ConsumerSpec<C>): Promise<Consumer> {
     const topic = spec.contract.name;
-    const consumer = this.kafka.consumer({
+    const consumer: Consumer = this.kafka.consumer({
       groupId: spec.groupId,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
@@ -87,6 +96,8 @@ export class ConsumerRunner {
       maxWaitTimeInMs: spec.prompt ? 500 : FETCH_WINDOW_MS,
       minBytes: spec.prompt ? 1 : FETCH_MIN_BYTES,
       allowAutoTopicCreation: false,
+      // A join cut short by `stop` fails like a lost connection; kafkajs would otherwise start the consumer again.
+      retry: { retries: 5, restartOnFailure: async () => !this.stopping.has(consumer) },
     });
     const committer = new OffsetCommitter(consumer, topic, COMMIT_INTERVAL_MS, (error) =>
       this.logger.warn({ topic, groupId: spec.groupId, err: describeError(error) }, 'offset commit failed; retried with the next one'),
@@ -105,7 +116,7 @@ export class ConsumerRunner {
           }
         })
       : undefined;
-    await consumer.run({
+    const config: ConsumerRunConfig = {
       autoCommit: false,
       eachBatchAutoResolve: false,
       // Batch handlers take every partition at once and are joined into one transaction (PartitionBatchJoiner).
@@ -129,15 +140,37 @@ export class ConsumerRunner {
           await heartbeat();
         }
       },
+    };
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopping.has(consumer)) return;
+      // kafkajs restarts a consumer only after a retriable error; any other crash would leave it dead for good
+      // while the service looks healthy.
+      this.logger.error({ topic, groupId: spec.groupId, err: describeError(payload.error) }, 'consumer crashed; starting it again');
+      setTimeout(() => void this.run(consumer, config, spec, true), CRASH_RESTART_MS).unref();
     });
-    this.logger.info({ topic, groupId: spec.groupId }, 'consumer started');
+    const joined = this.run(consumer, config, spec);
+    if (spec.fromBeginning === false) await joined;
     return consumer;
+  }
+
+  /** `reconnect`: after a crash, which left the consumer disconnected (its subscription stays). */
+  private async run<C extends TopicContract>(consumer: Consumer, config: ConsumerRunConfig, spec: ConsumerSpec<C>, reconnect = false): Promise<void> {
+    const where = { topic: spec.contract.name, groupId: spec.groupId };
+    if (this.stopping.has(consumer)) return;
+    try {
+      if (reconnect) await consumer.connect();
+      await consumer.run(config);
+      this.logger.info(where, 'consumer started');
+    } catch (error) {
+      this.logger.error({ ...where, err: describeError(error) }, 'consumer failed to start');
+    }
   }
 
   /** Commits what the consumer has handled, then leaves its group. */
   async stop(consumer: Consumer): Promise<void> {
     const committer = this.consumers.get(consumer);
     this.consumers.delete(consumer);
+    this.stopping.add(consumer);
     await committer?.close().catch((error: unknown) => this.logger.warn({ err: describeError(error) }, 'final offset commit failed'));
     await consumer.disconnect();
   }

@@ -20,11 +20,16 @@ export class OffsetCommitter {
     private readonly onLateFailure: (error: unknown) => void,
   ) {}
 
-  /** Records a handled message; commits now when the interval has passed or the consumer is stopping. */
+  /**
+   * Records a handled message; commits now when the interval has passed or the consumer is stopping. Never throws:
+   * a failed commit (the member was expelled, the group is rebalancing) stays pending and is reported, and the
+   * consumer's next heartbeat meets the same condition as the protocol error kafkajs rejoins on. Thrown from the
+   * batch handler, kafkajs saw it wrapped as non-retriable and stopped the consumer for good.
+   */
   async handled(partition: number, offset: string): Promise<void> {
     this.pending.set(partition, (BigInt(offset) + 1n).toString());
     const wait = this.intervalMs - (Date.now() - this.lastCommit);
-    if (this.closing || wait <= 0) return this.flush();
+    if (this.closing || wait <= 0) return this.flush().catch((error: unknown) => void this.onLateFailure(error));
     // The last messages before a quiet spell are committed by the timer, not only by the next batch.
     this.timer ??= setTimeout(() => void this.flush().catch(this.onLateFailure), wait);
   }
