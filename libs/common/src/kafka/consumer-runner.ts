@@ -103,7 +103,11 @@ export class ConsumerRunner {
       this.logger.warn({ topic, groupId: spec.groupId, err: describeError(error) }, 'offset commit failed; retried with the next one'),
     );
     this.consumers.set(consumer, committer);
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => committer.keepOnly(payload.memberAssignment[topic] ?? []));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const partitions = payload.memberAssignment[topic] ?? [];
+      committer.keepOnly(partitions);
+      this.logger.info({ topic, groupId: spec.groupId, partitions }, 'consumer joined its group');
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: spec.fromBeginning ?? true });
     // The heartbeat of each partition's running batch (kafkajs gives one per batch); a joined call uses its first's.
@@ -159,8 +163,8 @@ export class ConsumerRunner {
     if (this.stopping.has(consumer)) return;
     try {
       if (reconnect) await consumer.connect();
+      // Resolves once the group is joined, or after a failed join (reported by kafkajs and the CRASH listener).
       await consumer.run(config);
-      this.logger.info(where, 'consumer started');
     } catch (error) {
       this.logger.error({ ...where, err: describeError(error) }, 'consumer failed to start');
     }
