@@ -52,6 +52,12 @@ describe(Dispatcher.name, () => {
     expect(d.decide({ content: '这个事情拖了很久了，希望领导重视。' }).confidence).toBeLessThan(0.5);
   });
 
+  it('takes a number keyword only as a number of its own, not inside a phone number', () => {
+    const emergency = (content: string) => d.decide({ content }).suggestions.some((s) => s.unitName === '市120急救中心');
+    expect(emergency('叫了120，救护车四十分钟才到')).toBe(true);
+    expect(emergency('这个事情拖了很久了，希望尽快解决。我的电话 13998120442，请回电。')).toBe(false);
+  });
+
   it('uses coordinates when the text names no place', () => {
     const r = d.decide({ content: '这里的路灯坏了一个月', location: { latitude: 37.5, longitude: 110.25 } });
     expect(r.place.area).toBe('绥德县');

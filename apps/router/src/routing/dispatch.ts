@@ -112,7 +112,7 @@ export class Dispatcher {
 
     let strongest: { rule: DispatchRule; strength: number } | undefined;
     for (const rule of this.rules) {
-      const hits = rule.keywords.filter((k) => text.includes(k));
+      const hits = rule.keywords.filter((k) => mentions(text, k));
       if (hits.length === 0) continue;
       // Longer keywords are more specific: 2 characters count 1, 4 or more count 2.
       const strength = hits.reduce((sum, k) => sum + Math.min(k.length, 4) / 2, 0);
@@ -197,4 +197,17 @@ export class Dispatcher {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+const NUMBER_KEYWORDS = new Map<string, RegExp>();
+
+/**
+ * A keyword in the text; one made of digits ("120", "12345") only as a number of its own, so a citizen's phone
+ * number 139…120… does not send the case to the emergency centre.
+ */
+function mentions(text: string, keyword: string): boolean {
+  if (!/^\d+$/.test(keyword)) return text.includes(keyword);
+  let re = NUMBER_KEYWORDS.get(keyword);
+  if (!re) NUMBER_KEYWORDS.set(keyword, (re = new RegExp(`(?<![0-9０-９])${keyword}(?![0-9０-９])`)));
+  return re.test(text);
 }
