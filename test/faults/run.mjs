@@ -245,7 +245,7 @@ async function singleBrokerScenario(pgServer, smtp) {
   const ackedIds = [...load.acked.values()].map((a) => a.inquiryId);
   const q = await waitQuiescent({ databaseUrl, ackedIds, withNotifier: true, timeoutMs: CFG.quiesceMs, log });
   log(`quiescence ${q.quiet ? 'reached' : 'NOT reached'} after ${(q.waitedMs / 1000).toFixed(1)}s: ${JSON.stringify(q)}`);
-  const checked = await verify({ databaseUrl, brokers: broker.brokers, runTag: `s${CFG.seed}`, load, smtp, faults: done });
+  const checked = await verify({ databaseUrl, brokers: broker.brokers, runTag: `s${CFG.seed}`, load, smtp, faults: done, quietAt: q.quietAt });
   if (!q.quiet) checked.failures.push('quiescence not reached in time');
   const rows = [
     ...checked.rows,

@@ -111,7 +111,7 @@ export class CaseTransitions {
   }
 
   private unitClock(inquiryId: string, clock: 'accept' | 'reply', unitId: string, dueAt: Date) {
-    return { inquiryId, clock, unitId, dueAt, warnAt: this.calendar.workingDaysBefore(dueAt, this.config.env.ROUTER_WARN_WORKING_DAYS) };
+    return { inquiryId, clock, unitId, dueAt, warnAt: this.calendar.warningBefore(dueAt, this.config.env.ROUTER_WARN_WORKING_DAYS) };
   }
 
   /** The case leaves the desk without a unit (merged, rejected): the desk clock stops, on time or not. */

@@ -83,7 +83,7 @@ export class DecisionService {
       const days = dto.workingDays ?? c.extDays ?? 1;
       const current = (await this.clocks.dueAt(manager, inquiryId, 'reply')) ?? new Date();
       const due = this.calendar.addWorkingDays(new Date(current), days);
-      const warn = this.calendar.workingDaysBefore(due, this.config.env.ROUTER_WARN_WORKING_DAYS);
+      const warn = this.calendar.warningBefore(due, this.config.env.ROUTER_WARN_WORKING_DAYS);
       await this.clocks.extend(manager, inquiryId, 'reply', due, warn);
       await this.repository.update(manager, inquiryId, back, { ext_decision: 'granted', reply_deadline: due });
       await this.cases.audit(manager, inquiryId, 'extension_granted', operator, dto.reason, { workingDays: days, replyDeadline: due });

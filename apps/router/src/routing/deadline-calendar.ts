@@ -11,6 +11,8 @@ export interface DeadlineCalendar {
   addWorkingDays(from: Date, workingDays: number): Date;
   /** The moment only n working days remain before `deadline`. */
   workingDaysBefore(deadline: Date, workingDays: number): Date;
+  /** When to warn that only `workingDays` working days are left (the start of the first of them). */
+  warningBefore(deadline: Date, workingDays: number): Date;
   /** Working hours (24 per working day) between two moments. */
   workingHoursBetween(a: Date, b: Date): number;
 }
@@ -28,6 +30,10 @@ export class StatutoryCalendar implements DeadlineCalendar {
 
   workingDaysBefore(deadline: Date, workingDays: number): Date {
     return this.service.calendar.workingDaysBefore(deadline, workingDays);
+  }
+
+  warningBefore(deadline: Date, workingDays: number): Date {
+    return this.service.calendar.warningBefore(deadline, workingDays);
   }
 
   workingHoursBetween(a: Date, b: Date): number {

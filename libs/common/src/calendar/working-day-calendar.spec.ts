@@ -128,6 +128,23 @@ describe(WorkingDayCalendar.name, () => {
     });
   });
 
+  describe(WorkingDayCalendar.prototype.warningBefore.name, () => {
+    it('is the start of the last working day, not the Friday night before a Monday deadline', () => {
+      // Assigned on Saturday 2026-11-28: one working day to accept, so the deadline is Monday's end.
+      const monday = calendar.addWorkingDays(bj('2026-11-28T08:00'), 1);
+      expect(monday).toEqual(endOf('2026-11-30'));
+      expect(calendar.workingDaysBefore(monday, 1)).toEqual(endOf('2026-11-27'));
+      expect(calendar.warningBefore(monday, 1)).toEqual(bj('2026-11-30T00:00'));
+    });
+
+    it('is workingDaysBefore plus a millisecond within a working week and skips a holiday week', () => {
+      const thursday = calendar.addWorkingDays(bj('2025-03-03T10:00'), 3);
+      expect(calendar.warningBefore(thursday, 1).getTime()).toBe(calendar.workingDaysBefore(thursday, 1).getTime() + 1);
+      const afterHolidays = calendar.addWorkingDays(bj('2025-09-26T10:00'), 5);
+      expect(calendar.warningBefore(afterHolidays, 2)).toEqual(bj('2025-10-09T00:00'));
+    });
+  });
+
   describe(WorkingDayCalendar.prototype.workingDaysBefore.name, () => {
     it('is the moment one working day is left, across a holiday week', () => {
       const deadline = calendar.addWorkingDays(bj('2025-09-26T10:00'), 5);
@@ -144,6 +161,7 @@ describe(WorkingDayCalendar.name, () => {
     });
 
     it('refuses counts that are not positive integers', () => {
+      expect(() => calendar.warningBefore(bj('2025-03-03T10:00'), 0)).toThrow(RangeError);
       expect(() => calendar.addWorkingDays(bj('2025-03-03T10:00'), 0)).toThrow(RangeError);
       expect(() => calendar.workingDaysBefore(bj('2025-03-03T10:00'), 1.5)).toThrow(RangeError);
     });

@@ -128,6 +128,18 @@ export class WorkingDayCalendar {
     return endOfDay(day);
   }
 
+  /**
+   * When to warn that `deadline` is near: 00:00 Beijing time of the n-th last working day up to the deadline's day,
+   * when only n working days are left to work in. For an ordinary week it is the moment `workingDaysBefore` gives
+   * (one millisecond later); across days off it does not fall back over them: a case assigned on a Saturday with
+   * a Monday deadline is warned on Monday morning, not at once because Friday night has passed.
+   */
+  warningBefore(deadline: Date, n: number): Date {
+    let day = dayNumberOf(this.workingDaysBefore(deadline, n)) + 1;
+    while (!this.isWorking(day)) day++;
+    return startOfDay(day);
+  }
+
   /** Hours of working time in [a, b): the parts of working days inside the interval (see `officeHours`). */
   workingHoursBetween(a: Date, b: Date): number {
     const from = a.getTime();
