@@ -9,7 +9,8 @@ import type { Consumer } from 'kafkajs';
 export class OffsetCommitter {
   /** partition → the next offset to read (the last handled one + 1) */
   private readonly pending = new Map<number, string>();
-  private lastCommit = Date.now();
+  /** When the current interval began: the last commit, or the first message handled since (0: none yet). */
+  private lastCommit = 0;
   private timer?: NodeJS.Timeout;
   private closing = false;
 
@@ -28,6 +29,8 @@ export class OffsetCommitter {
    */
   async handled(partition: number, offset: string): Promise<void> {
     this.pending.set(partition, (BigInt(offset) + 1n).toString());
+    // The group join may take long after the consumer was made; the first interval starts with its first message.
+    if (this.lastCommit === 0) this.lastCommit = Date.now();
     const wait = this.intervalMs - (Date.now() - this.lastCommit);
     if (this.closing || wait <= 0) return this.flush().catch((error: unknown) => void this.onLateFailure(error));
     // The last messages before a quiet spell are committed by the timer, not only by the next batch.
