@@ -228,9 +228,9 @@ export async function verify(o) {
     row('Assigned events without unitContacts', noContacts, noContacts === 0, 'no address, so no notice can be planned');
     row('Assigned events / unit e-mail deliveries planned', `${assignedEvents} / ${assignmentMails.length}`, assignedEvents === assignmentMails.length);
     // A clock's timer may plan a notice (an SLA warning) after the platform was found quiet: not the load's, not due yet.
-    const late = deliveries.filter((d) => o.quietAt && d.created_ms > o.quietAt && d.status !== 'sent');
-    row('notices planned after quiescence, not sent yet (timers)', late.length, true);
-    const notSent = deliveries.filter((d) => d.status !== 'sent' && !late.includes(d));
+    const late = new Set(deliveries.filter((d) => o.quietAt && d.created_ms > o.quietAt && d.status !== 'sent'));
+    row('notices planned after quiescence, not sent yet (timers)', late.size, true);
+    const notSent = deliveries.filter((d) => d.status !== 'sent' && !late.has(d));
     row('deliveries not sent (dead/uncertain/pending)', notSent.length, notSent.length === 0, notSent.slice(0, 3).map((d) => `${d.message_id}:${d.status}`).join(' '));
     let once = 0;
     let never = 0;

@@ -145,21 +145,21 @@ export class ConsumerRunner {
         }
       },
     };
+    const where = { topic, groupId: spec.groupId };
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || this.stopping.has(consumer)) return;
       // kafkajs restarts a consumer only after a retriable error; any other crash would leave it dead for good
       // while the service looks healthy.
-      this.logger.error({ topic, groupId: spec.groupId, err: describeError(payload.error) }, 'consumer crashed; starting it again');
-      setTimeout(() => void this.run(consumer, config, spec, true), CRASH_RESTART_MS).unref();
+      this.logger.error({ ...where, err: describeError(payload.error) }, 'consumer crashed; starting it again');
+      setTimeout(() => void this.run(consumer, config, where, true), CRASH_RESTART_MS).unref();
     });
-    const joined = this.run(consumer, config, spec);
+    const joined = this.run(consumer, config, where);
     if (spec.fromBeginning === false) await joined;
     return consumer;
   }
 
   /** `reconnect`: after a crash, which left the consumer disconnected (its subscription stays). */
-  private async run<C extends TopicContract>(consumer: Consumer, config: ConsumerRunConfig, spec: ConsumerSpec<C>, reconnect = false): Promise<void> {
-    const where = { topic: spec.contract.name, groupId: spec.groupId };
+  private async run(consumer: Consumer, config: ConsumerRunConfig, where: { topic: string; groupId: string }, reconnect = false): Promise<void> {
     if (this.stopping.has(consumer)) return;
     try {
       if (reconnect) await consumer.connect();
