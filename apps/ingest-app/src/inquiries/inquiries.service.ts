@@ -10,7 +10,7 @@ import { INGEST_APP_CONFIG, type IngestAppConfig } from '../config.js';
 import { FollowUpTokens } from './follow-up-token.js';
 import type { SubmitInquiryDto, SubmittedDto } from './inquiries.dto.js';
 import { InquiriesRepository } from './inquiries.repository.js';
-import { shanghaiDay } from './tracking-number.js';
+import { formatTrackingNo, shanghaiDay, TrackingSequence } from './tracking-number.js';
 import type { UploadedMedia } from './upload.js';
 
 export interface Submission {
@@ -62,6 +62,8 @@ export class InquiriesService {
     private readonly followUp: FollowUpTokens,
     @Inject(INGEST_APP_CONFIG) private readonly config: IngestAppConfig,
   ) {}
+
+  private readonly trackingSequence = new TrackingSequence((day, count) => this.repository.reserveTrackingNumbers(day, count));
 
   async submit(input: SubmitInquiryDto, files: UploadedMedia, citizen?: SignedIn, idempotencyKey?: string): Promise<Submission> {
     const location = toLocation(input);
@@ -124,7 +126,8 @@ export class InquiriesService {
     const inquiryId = newId();
     const receivedAt = new Date();
     const citizenRef = draft.accountId ?? `anon-${inquiryId}`;
-    const trackingNo = await this.repository.nextTrackingNo(shanghaiDay(receivedAt), this.config.env.TRACKING_PREFIX);
+    const day = shanghaiDay(receivedAt);
+    const trackingNo = formatTrackingNo(this.config.env.TRACKING_PREFIX, day, await this.trackingSequence.next(day));
     // BEGIN rides on the first statement and the outbox row on the next one (leanTransaction).
     return leanTransaction(this.db, async (manager) => {
       if (claim && !(await this.repository.claimKey(manager, claim.owner, claim.key, claim.requestHash, inquiryId))) {
