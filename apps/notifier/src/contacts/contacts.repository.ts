@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Attachment, Citizen, UnitContacts } from '@app/common';
+import { readTogether, writeBehind, type Attachment, type Citizen, type UnitContacts } from '@app/common';
+import type { Statement } from '@app/common/database/pipeline.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { WindowState } from '../delivery/window.policy.js';
 import { returnedRows } from '../sql.js';
@@ -72,9 +73,10 @@ function unitContactOf(r: Row): UnitContact {
  */
 @Injectable()
 export class ContactsRepository {
-  async saveCase(m: Runner, c: CaseContact): Promise<void> {
-    await m.query(
-      `INSERT INTO case_contacts (inquiry_id, tracking_no, title, content, received_at, attachments, citizen_channel,
+  /** Written behind: in a consumer's transaction it travels with the next statement (or COMMIT). */
+  async saveCase(m: EntityManager, c: CaseContact): Promise<void> {
+    await writeBehind(m, {
+      text: `INSERT INTO case_contacts (inquiry_id, tracking_no, title, content, received_at, attachments, citizen_channel,
                                   citizen_ref, weibo_status_id, weibo_comment_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (inquiry_id) DO UPDATE SET
@@ -87,7 +89,7 @@ export class ContactsRepository {
          citizen_ref = coalesce(EXCLUDED.citizen_ref, case_contacts.citizen_ref),
          weibo_status_id = coalesce(EXCLUDED.weibo_status_id, case_contacts.weibo_status_id),
          weibo_comment_id = coalesce(EXCLUDED.weibo_comment_id, case_contacts.weibo_comment_id), updated_at = now()`,
-      [
+      values: [
         c.inquiryId,
         c.trackingNo ?? null,
         c.title ?? null,
@@ -99,28 +101,33 @@ export class ContactsRepository {
         c.weiboThread?.statusId ?? null,
         c.weiboThread?.commentId ?? null,
       ],
-    );
+    });
   }
 
   /**
    * Records the assignment and returns the case as it is now, with the unit it had before (a reassignment tells the
-   * unit so): one statement, where reading before and after took three.
+   * unit so), and the unit's contacts: saved from the event when it carries them, else the latest copy. Both
+   * statements travel in one round trip (with any writes held back before them).
    */
   async assignCase(
-    m: Runner,
+    m: EntityManager,
     inquiryId: string,
-    unitId: string,
-    unitName: string,
+    unit: { unitId: string; unitName: string; contacts?: UnitContacts },
     replyDeadline: string,
-  ): Promise<{ contact: CaseContact; previousUnitId?: string }> {
-    const [r] = returnedRows(await m.query(
-      `WITH before AS (SELECT unit_id FROM case_contacts WHERE inquiry_id = $1)
-       INSERT INTO case_contacts (inquiry_id, unit_id, unit_name, reply_deadline) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (inquiry_id) DO UPDATE SET unit_id = $2, unit_name = $3, reply_deadline = $4, updated_at = now()
-       RETURNING ${CASE_COLUMNS}, (SELECT unit_id FROM before) AS previous_unit_id`,
-      [inquiryId, unitId, unitName, replyDeadline],
-    ));
-    return { contact: caseContactOf(r), previousUnitId: r.previous_unit_id ?? undefined };
+  ): Promise<{ contact: CaseContact; previousUnitId?: string; unit?: UnitContact }> {
+    const [unitRows, caseRows] = await readTogether(m, [
+      unit.contacts ? this.saveUnitStatement(unit.unitId, unit.unitName, unit.contacts) : this.findUnitStatement(unit.unitId),
+      {
+        text: `WITH before AS (SELECT unit_id FROM case_contacts WHERE inquiry_id = $1)
+               INSERT INTO case_contacts (inquiry_id, unit_id, unit_name, reply_deadline) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (inquiry_id) DO UPDATE SET unit_id = $2, unit_name = $3, reply_deadline = $4, updated_at = now()
+               RETURNING ${CASE_COLUMNS}, (SELECT unit_id FROM before) AS previous_unit_id`,
+        values: [inquiryId, unit.unitId, unit.unitName, replyDeadline],
+      },
+    ]);
+    const [r] = returnedRows(caseRows);
+    const [u] = returnedRows(unitRows);
+    return { contact: caseContactOf(r), previousUnitId: r.previous_unit_id ?? undefined, unit: u ? unitContactOf(u) : undefined };
   }
 
   async findCase(m: Runner, inquiryId: string): Promise<CaseContact | undefined> {
@@ -130,24 +137,34 @@ export class ContactsRepository {
 
   /** A changed webhook (URL or secret) is switched back on; the same one keeps its failure count. Returns the unit. */
   async saveUnit(m: Runner, unitId: string, unitName: string, contacts: UnitContacts): Promise<UnitContact> {
-    const [r] = returnedRows(await m.query(
-      `INSERT INTO unit_contacts (unit_id, unit_name, emails, webhook_url, webhook_secret, prefer)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (unit_id) DO UPDATE SET unit_name = $2, emails = $3, prefer = $6, updated_at = now(),
-         webhook_failures = CASE WHEN unit_contacts.webhook_url IS DISTINCT FROM $4
-                                   OR unit_contacts.webhook_secret IS DISTINCT FROM $5 THEN 0 ELSE unit_contacts.webhook_failures END,
-         webhook_disabled_at = CASE WHEN unit_contacts.webhook_url IS DISTINCT FROM $4
-                                   OR unit_contacts.webhook_secret IS DISTINCT FROM $5 THEN NULL ELSE unit_contacts.webhook_disabled_at END,
-         webhook_url = $4, webhook_secret = $5
-       RETURNING ${UNIT_COLUMNS}`,
-      [unitId, unitName, contacts.emails, contacts.webhook?.url ?? null, contacts.webhook?.secret ?? null, contacts.prefer],
-    ));
+    const { text, values } = this.saveUnitStatement(unitId, unitName, contacts);
+    const [r] = returnedRows(await m.query(text, values));
     return unitContactOf(r);
   }
 
   async findUnit(m: Runner, unitId: string): Promise<UnitContact | undefined> {
-    const [r] = await m.query(`SELECT ${UNIT_COLUMNS} FROM unit_contacts WHERE unit_id = $1`, [unitId]);
+    const { text, values } = this.findUnitStatement(unitId);
+    const [r] = await m.query(text, values);
     return r ? unitContactOf(r) : undefined;
+  }
+
+  private saveUnitStatement(unitId: string, unitName: string, contacts: UnitContacts): Statement {
+    return {
+      text: `INSERT INTO unit_contacts (unit_id, unit_name, emails, webhook_url, webhook_secret, prefer)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (unit_id) DO UPDATE SET unit_name = $2, emails = $3, prefer = $6, updated_at = now(),
+               webhook_failures = CASE WHEN unit_contacts.webhook_url IS DISTINCT FROM $4
+                                         OR unit_contacts.webhook_secret IS DISTINCT FROM $5 THEN 0 ELSE unit_contacts.webhook_failures END,
+               webhook_disabled_at = CASE WHEN unit_contacts.webhook_url IS DISTINCT FROM $4
+                                         OR unit_contacts.webhook_secret IS DISTINCT FROM $5 THEN NULL ELSE unit_contacts.webhook_disabled_at END,
+               webhook_url = $4, webhook_secret = $5
+             RETURNING ${UNIT_COLUMNS}`,
+      values: [unitId, unitName, contacts.emails, contacts.webhook?.url ?? null, contacts.webhook?.secret ?? null, contacts.prefer],
+    };
+  }
+
+  private findUnitStatement(unitId: string): Statement {
+    return { text: `SELECT ${UNIT_COLUMNS} FROM unit_contacts WHERE unit_id = $1`, values: [unitId] };
   }
 
   async webhookSucceeded(m: Runner, unitId: string): Promise<void> {
@@ -166,15 +183,18 @@ export class ContactsRepository {
     return r?.just_disabled ? r.webhook_failures : undefined;
   }
 
-  /** The citizen acted on their channel: a new window, its count from zero. Older reports never move it back. */
-  async recordActivity(m: Runner, channel: string, externalUserId: string, at: string, kind: string): Promise<void> {
-    await m.query(
-      `INSERT INTO citizen_windows (channel, external_user_id, last_activity_at, kind) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (channel, external_user_id) DO UPDATE SET last_activity_at = EXCLUDED.last_activity_at,
-         kind = EXCLUDED.kind, sent_in_window = 0
-       WHERE citizen_windows.last_activity_at <= EXCLUDED.last_activity_at`,
-      [channel, externalUserId, at, kind],
-    );
+  /**
+   * The citizen acted on their channel: a new window, its count from zero. Older reports never move it back.
+   * Written behind, like `saveCase`.
+   */
+  async recordActivity(m: EntityManager, channel: string, externalUserId: string, at: string, kind: string): Promise<void> {
+    await writeBehind(m, {
+      text: `INSERT INTO citizen_windows (channel, external_user_id, last_activity_at, kind) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (channel, external_user_id) DO UPDATE SET last_activity_at = EXCLUDED.last_activity_at,
+               kind = EXCLUDED.kind, sent_in_window = 0
+             WHERE citizen_windows.last_activity_at <= EXCLUDED.last_activity_at`,
+      values: [channel, externalUserId, at, kind],
+    });
   }
 
   async findWindow(m: Runner, channel: string, externalUserId: string): Promise<WindowState | undefined> {

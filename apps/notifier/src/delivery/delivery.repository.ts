@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { writeBehind } from '@app/common';
 import type { Statement } from '@app/common/database/pipeline.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryChannel, Message } from '../senders/sender.js';
@@ -52,19 +53,31 @@ export class DeliveryRepository {
   /** One statement for all of an event's intents; an already planned key is skipped. Returns how many are new. */
   async plan(m: Runner, intents: DeliveryIntent[]): Promise<number> {
     if (intents.length === 0) return 0;
+    const { text, values } = this.planStatement(intents);
+    return (await m.query(text, values)).length;
+  }
+
+  /**
+   * `plan` written behind: in a consumer's transaction the insert travels with the transaction's next statement or
+   * its COMMIT; `planned` gets how many are new once it has run.
+   */
+  async planBehind(m: EntityManager, intents: DeliveryIntent[], planned: (count: number) => void): Promise<void> {
+    if (intents.length > 0) await writeBehind(m, this.planStatement(intents), (result) => planned(result.rows.length));
+  }
+
+  private planStatement(intents: DeliveryIntent[]): Statement {
     const params: unknown[] = [];
     const values = intents.map((i) => {
       params.push(i.key, i.messageId, i.inquiryId ?? null, i.message.channel, i.purpose, i.recipient, JSON.stringify(i.message), i.notBefore?.toISOString() ?? null);
       const b = params.length - 8;
       return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::jsonb, coalesce($${b + 8}::timestamptz, now()))`;
     });
-    const rows: unknown[] = await m.query(
-      `INSERT INTO deliveries (idempotency_key, message_id, inquiry_id, channel, purpose, recipient, message, next_attempt_at)
-       VALUES ${values.join(', ')}
-       ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1`,
-      params,
-    );
-    return rows.length;
+    return {
+      text: `INSERT INTO deliveries (idempotency_key, message_id, inquiry_id, channel, purpose, recipient, message, next_attempt_at)
+             VALUES ${values.join(', ')}
+             ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1`,
+      values: params,
+    };
   }
 
   async claim(ds: Runner, batch: number, leaseMs: number): Promise<DeliveryRow[]> {
@@ -132,22 +145,21 @@ export class DeliveryRepository {
     return (rows as Record<string, any>[]).map(toRow);
   }
 
-  /** Survey prompts are moot once the citizen rated or the case closed. */
-  async cancelSurveys(m: Runner, inquiryId: string): Promise<number> {
-    const rows = await m.query(
-      `UPDATE deliveries SET status = 'cancelled' WHERE inquiry_id = $1 AND status = 'pending'
-          AND purpose IN ('survey', 'survey_reminder') RETURNING 1`,
-      [inquiryId],
-    );
-    return returnedRows(rows).length;
+  /** Survey prompts are moot once the citizen rated or the case closed. Written behind (see `planBehind`). */
+  async cancelSurveys(m: EntityManager, inquiryId: string): Promise<void> {
+    await writeBehind(m, {
+      text: `UPDATE deliveries SET status = 'cancelled' WHERE inquiry_id = $1 AND status = 'pending'
+                AND purpose IN ('survey', 'survey_reminder')`,
+      values: [inquiryId],
+    });
   }
 
-  /** The citizen acted again: messages waiting for a window are due now. */
-  async wakeWaiting(m: Runner, recipient: string): Promise<void> {
-    await m.query(
-      `UPDATE deliveries SET next_attempt_at = now() WHERE status = 'pending' AND waiting_window AND recipient = $1`,
-      [recipient],
-    );
+  /** The citizen acted again: messages waiting for a window are due now. Written behind (see `planBehind`). */
+  async wakeWaiting(m: EntityManager, recipient: string): Promise<void> {
+    await writeBehind(m, {
+      text: `UPDATE deliveries SET next_attempt_at = now() WHERE status = 'pending' AND waiting_window AND recipient = $1`,
+      values: [recipient],
+    });
   }
 
   private async finish(m: Runner, row: DeliveryRow, set: string, params: unknown[]): Promise<boolean> {

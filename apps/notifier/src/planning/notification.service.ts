@@ -22,6 +22,7 @@ type SubmittedEvent = EventOf<typeof TOPICS.inquirySubmitted>;
 /**
  * Keeps the read models and plans deliveries, in the consumer's transaction: the processed-message row, the
  * read-model change and the delivery rows commit together, so a redelivered event plans nothing twice.
+ * Writes nothing here reads back are written behind, so a batch costs a round trip per read, not per row.
  * Sending is the dispatcher's job, from the persisted queue.
  */
 @Injectable()
@@ -43,7 +44,7 @@ export class NotificationService {
   async onCaseEvents(events: CaseEvent[]): Promise<number> {
     let planned = 0;
     await this.processed.onceEach(CONSUMERS.cases, TOPICS.caseEvents.name, events, async (m, fresh) => {
-      for (const event of fresh) planned += await this.deliveries.plan(m, await this.planCaseEvent(m, event));
+      for (const event of fresh) await this.deliveries.planBehind(m, await this.planCaseEvent(m, event), (n) => (planned += n));
     });
     if (planned) this.dispatcher.poke();
     return planned;
@@ -82,7 +83,7 @@ export class NotificationService {
     await this.processed.onceEach(CONSUMERS.outbound, TOPICS.channelOutbound.name, events, async (m, fresh) => {
       for (const { payload: p } of fresh) {
         const known = p.inquiryId ? await this.contacts.findCase(m, p.inquiryId) : undefined;
-        planned += await this.deliveries.plan(m, this.planner.outbound(p, known));
+        await this.deliveries.planBehind(m, this.planner.outbound(p, known), (n) => (planned += n));
       }
     });
     if (planned) this.dispatcher.poke();
@@ -158,10 +159,12 @@ export class NotificationService {
       }
       case 'Assigned': {
         const p = event.payload;
-        const unit = p.unitContacts
-          ? await this.contacts.saveUnit(m, p.unitId, p.unitName, p.unitContacts)
-          : await this.contacts.findUnit(m, p.unitId);
-        const { contact: c, previousUnitId } = await this.contacts.assignCase(m, inquiryId, p.unitId, p.unitName, p.replyDeadline);
+        const { contact: c, previousUnitId, unit } = await this.contacts.assignCase(
+          m,
+          inquiryId,
+          { unitId: p.unitId, unitName: p.unitName, contacts: p.unitContacts },
+          p.replyDeadline,
+        );
         if (!unit) this.logger.warn({ inquiryId, unitId: p.unitId }, 'assigned to a unit with no known contacts; no notice sent');
         const lead = this.planner.assigned(event.id, p, c, unit, !!previousUnitId && previousUnitId !== p.unitId);
         return [...lead, ...(await this.coHandling(m, event.id, p, c))];

@@ -1,21 +1,17 @@
 import type { Attachment } from '@app/common';
+import { SHANGHAI_OFFSET_MS } from '@app/common/calendar/shanghai-time.js';
 import type { CaseContact } from '../contacts/contacts.repository.js';
 
 /** Chinese texts of every message the notifier sends; one place, so wording changes touch one file. */
 
 export const SITE = '榆林百姓问政';
 
-const timeFormat = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hour12: false,
-});
-
-export const beijingTime = (iso: string | undefined): string => (iso ? `${timeFormat.format(new Date(iso))}（北京时间）` : '—');
+/** `2026/11/28 09:05（北京时间）`, as zh-CN's Intl format writes it, without its cost (China keeps UTC+8 all year). */
+export const beijingTime = (iso: string | undefined): string => {
+  if (!iso) return '—';
+  const s = new Date(new Date(iso).getTime() + SHANGHAI_OFFSET_MS).toISOString();
+  return `${s.slice(0, 4)}/${s.slice(5, 7)}/${s.slice(8, 10)} ${s.slice(11, 16)}（北京时间）`;
+};
 
 export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
