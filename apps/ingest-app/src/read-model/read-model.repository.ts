@@ -23,8 +23,17 @@ export class ReadModelRepository {
 
   /** Whether the citizen asked to be anonymous (app submissions); other channels' cases count as anonymous. */
   async anonymity(manager: EntityManager, inquiryId: string): Promise<boolean> {
-    const [row] = await manager.query('SELECT anonymous FROM inquiries WHERE inquiry_id = $1', [inquiryId]);
-    return (row as { anonymous: boolean } | undefined)?.anonymous ?? true;
+    return (await this.anonymities(manager, [inquiryId])).get(inquiryId) ?? true;
+  }
+
+  /** Whether each inquiry submitted here asked to stay anonymous, in one statement; other channels' are absent. */
+  async anonymities(manager: EntityManager, inquiryIds: string[]): Promise<Map<string, boolean>> {
+    if (inquiryIds.length === 0) return new Map();
+    const rows: { inquiry_id: string; anonymous: boolean }[] = await manager.query(
+      'SELECT inquiry_id, anonymous FROM inquiries WHERE inquiry_id = ANY($1::text[])',
+      [inquiryIds],
+    );
+    return new Map(rows.map((r) => [r.inquiry_id, r.anonymous]));
   }
 
   async question(manager: EntityManager, inquiryId: string): Promise<string> {

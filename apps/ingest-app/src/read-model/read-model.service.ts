@@ -26,19 +26,23 @@ export class ReadModelService {
   /** A consumer batch in one transaction, each event once and in order; returns how many were new. */
   async applyMany(events: CaseEvent[]): Promise<number> {
     const fresh = await this.processed.onceEach(READ_MODEL_CONSUMER, TOPICS.caseEvents.name, events, async (manager, fresh) => {
-      for (const event of fresh) await this.project(manager, event);
+      // The masking of every new case in the batch needs its anonymity: one read for all of them.
+      const received = fresh.filter((e) => e.type === 'Received').map((e) => e.payload.inquiryId);
+      const anonymous = await this.repository.anonymities(manager, received);
+      for (const event of fresh) await this.project(manager, event, anonymous);
     });
     return fresh.length;
   }
 
-  private async project(manager: EntityManager, event: CaseEvent): Promise<void> {
+  /** `anonymous`: the anonymity of the batch's new cases (absent: not submitted here, masked as anonymous). */
+  private async project(manager: EntityManager, event: CaseEvent, anonymous: Map<string, boolean>): Promise<void> {
     const p = event.payload;
     const view = (changes: Record<string, unknown>) => this.repository.update(manager, p.inquiryId, changes);
     const timeline = (detail: object = {}) => this.repository.addTimeline(manager, event.id, p.inquiryId, event.type, p.at, detail);
     switch (event.type) {
       case 'Received': {
         const r = event.payload;
-        const mask = { anonymous: await this.repository.anonymity(manager, p.inquiryId) };
+        const mask = { anonymous: anonymous.get(p.inquiryId) ?? true };
         await view({
           tracking_no: r.trackingNo ?? null,
           channel: r.channel,
