@@ -26,7 +26,15 @@ export class IntakeService {
 
   /** Returns how many of the events were new. */
   async receiveMany(batch: Envelope<InquirySubmitted>[]): Promise<number> {
-    const fresh = await this.processed.onceEach(INTAKE_CONSUMER, TOPICS.inquirySubmitted.name, batch, async (manager, events) => {
+    const fresh = await this.receiveOnce(batch).catch((error: unknown) => {
+      this.routing.forgetUncommitted();
+      throw error;
+    });
+    return fresh.length;
+  }
+
+  private receiveOnce(batch: Envelope<InquirySubmitted>[]): Promise<Envelope<InquirySubmitted>[]> {
+    return this.processed.onceEach(INTAKE_CONSUMER, TOPICS.inquirySubmitted.name, batch, async (manager, events) => {
       const created = await this.repository.insertCases(manager, events.map((e) => e.payload));
       const inquiries = events.map((e) => e.payload).filter((i) => created.delete(i.inquiryId));
       if (inquiries.length === 0) return;
@@ -51,6 +59,5 @@ export class IntakeService {
       const traces = new Map(events.map((e) => [e.payload.inquiryId, e.traceId]));
       await caseEvents.flush(this.outbox, manager, (inquiryId) => traces.get(inquiryId));
     });
-    return fresh.length;
   }
 }

@@ -13,6 +13,13 @@ import { RoutingSnapshot } from './routing-snapshot.js';
 const DUPLICATE_WINDOW_MS = 30 * 24 * 3600_000;
 /** The newest open cases of an area a new case is compared with. */
 const DUPLICATE_CANDIDATES = 500;
+/**
+ * How long an area's index is trusted without reading its candidates again. Under load, reading up to 500 ids per
+ * area for every intake batch was the database's largest statement (≈ 7 ms a batch); now an area is read at most
+ * once a second. Within that second the index holds this instance's new cases but not another instance's, and a
+ * case closed meanwhile still counts: both only change which cases the desk is shown as possible repeats.
+ */
+const AREA_RESYNC_MS = 1000;
 
 /** Classifies a new case and assigns it at once or queues it for the desk, in the intake's transaction. */
 @Injectable()
@@ -20,6 +27,8 @@ export class RoutingService {
   private readonly grams = new BigramCache();
   /** Per area, the open cases of the last `recentOpenInAreas` and of the batches since (see `DuplicateIndex`). */
   private readonly areaIndexes = new Map<string, DuplicateIndex>();
+  /** When each area's index was last made to match the database. */
+  private readonly areaSyncedAt = new Map<string, number>();
 
   constructor(
     private readonly snapshot: RoutingSnapshot,
@@ -81,6 +90,11 @@ export class RoutingService {
     await this.transitions.queueMany(manager, events, toQueue);
   }
 
+  /** The intake's transaction rolled back: the indexes may hold its cases, so every area is read again next time. */
+  forgetUncommitted(): void {
+    this.areaSyncedAt.clear();
+  }
+
   /** A fault in the routing code must not lose the case: it goes to the desk with no suggestion instead. */
   private decideSafely(dispatcher: Dispatcher, inquiry: InquirySubmitted): RoutingDecision {
     try {
@@ -101,16 +115,23 @@ export class RoutingService {
     const found = new Map<string, string>();
     const areas = [...new Set(batch.map((b) => b.area).filter((a): a is string => !!a))];
     if (areas.length === 0) return found;
-    const since = new Date(Date.now() - DUPLICATE_WINDOW_MS);
+    const now = Date.now();
+    const since = new Date(now - DUPLICATE_WINDOW_MS);
     const batchIds = batch.map((b) => b.inquiry.inquiryId);
-    const recent = await this.cases.recentOpenInAreas(manager, areas, since, batchIds, DUPLICATE_CANDIDATES);
-    const oldestFirst = new Map(areas.map((a) => [a, [] as string[]]));
-    for (const r of recent.toReversed()) oldestFirst.get(r.area)?.push(r.inquiryId);
     for (const area of areas) if (!this.areaIndexes.has(area)) this.areaIndexes.set(area, new DuplicateIndex());
     const indexes = new Map(areas.map((a) => [a, this.areaIndexes.get(a)!]));
+    const stale = areas.filter((a) => now - (this.areaSyncedAt.get(a) ?? 0) >= AREA_RESYNC_MS);
+    const recent = stale.length ? await this.cases.recentOpenInAreas(manager, stale, since, batchIds, DUPLICATE_CANDIDATES) : [];
+    const oldestFirst = new Map(stale.map((a) => [a, [] as string[]]));
+    for (const r of recent.toReversed()) oldestFirst.get(r.area)?.push(r.inquiryId);
     const unseen = recent.filter((r) => !indexes.get(r.area)!.has(r.inquiryId) && !this.grams.get(r.inquiryId)).map((r) => r.inquiryId);
     for (const t of await this.cases.texts(manager, unseen)) this.grams.set(t.inquiryId, bigrams(caseText(t)));
-    for (const [area, index] of indexes) index.syncTo(oldestFirst.get(area)!, (id) => this.grams.get(id));
+    for (const area of stale) {
+      indexes.get(area)!.syncTo(oldestFirst.get(area)!, (id) => this.grams.get(id));
+      this.areaSyncedAt.set(area, now);
+    }
+    // A batch routed again after a rollback finds its own cases from the first try: never a repeat of itself.
+    for (const { inquiry, area } of batch) if (area) indexes.get(area)!.remove(inquiry.inquiryId);
 
     for (const { inquiry, area } of batch) {
       if (!area) continue;
@@ -118,7 +139,7 @@ export class RoutingService {
       const index = indexes.get(area)!;
       const duplicate = index.best(grams);
       if (duplicate) found.set(inquiry.inquiryId, duplicate);
-      // Kept for the next batch too: if this transaction rolls back, that batch's syncTo drops it again.
+      // Kept for the next batches too: if this transaction rolls back, `forgetUncommitted` has the areas read again.
       index.add(inquiry.inquiryId, grams);
       this.grams.set(inquiry.inquiryId, grams);
     }
