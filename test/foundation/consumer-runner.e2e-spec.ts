@@ -171,6 +171,43 @@ describe(ConsumerRunner.name, () => {
     expect(dlq.map((m) => m.value!.toString())).toEqual(['not json', JSON.stringify(poison)]);
   });
 
+  it.each([['one by one', false], ['in batch mode', true]])(
+    '%s passes over the types it does not act on undecoded, and commits past them',
+    async (_mode, batched) => {
+      const topic = await uniqueTopic(kafka, 'types');
+      const contract = onTopic(TOPICS.inquirySubmitted, topic);
+      const wanted = producer.build(contract, 'InquirySubmitted', newInquiry());
+      const unlabelled = producer.build(contract, 'InquirySubmitted', newInquiry());
+      // Not JSON: decoded, it would be dead-lettered; passed over by its header, it never is.
+      await producer.sendRaw(topic, [
+        { key: 'k', value: 'not json', headers: { type: 'SomethingElse' } },
+        { key: 'k', value: JSON.stringify(wanted), headers: { type: 'InquirySubmitted' } },
+        { key: 'k', value: JSON.stringify(unlabelled) },
+        { key: 'k', value: 'not json either', headers: { type: 'SomethingElse' } },
+      ]);
+      const handled: string[] = [];
+      const runner = newRunner();
+      const groupId = `g.${topic}`;
+      const consumer = await runner.start({
+        contract,
+        groupId,
+        types: ['InquirySubmitted'],
+        handle: async (event) => void handled.push(event.payload.inquiryId),
+        ...(batched ? { handleBatch: async (events: Submitted[]) => void handled.push(...events.map((e) => e.payload.inquiryId)) } : {}),
+      });
+      await waitFor(() => handled.length === 2, 'the two messages it acts on');
+      await runner.stop(consumer);
+      expect(handled).toEqual([wanted.payload.inquiryId, unlabelled.payload.inquiryId]);
+      const admin = kafka.admin();
+      await admin.connect();
+      const [{ partitions }] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const dlq = await admin.fetchTopicOffsets(`${topic}.dlq`);
+      await admin.disconnect();
+      expect(partitions.map((p) => p.offset)).toEqual(['4']);
+      expect(dlq.map((p) => p.high)).toEqual(['0']);
+    },
+  );
+
   it('in batch mode joins the partitions of a fetch into one call, keeps each partition\'s order, and commits every partition in one request', async () => {
     const topic = await uniqueTopic(kafka, 'joined', 6);
     const contract = onTopic(TOPICS.inquirySubmitted, topic);

@@ -17,6 +17,7 @@ export class NotificationsConsumer implements OnApplicationBootstrap {
     await this.runner.start({
       contract: TOPICS.deliveryEvents,
       groupId: NOTIFICATIONS_CONSUMER,
+      types: ['AppNotificationCreated'],
       handle: async (event) => {
         await this.notifications.apply(event);
       },

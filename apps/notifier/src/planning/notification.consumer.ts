@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConsumerRunner, TOPICS } from '@app/common';
 import { NotifierSettings } from '../notifier.settings.js';
-import { NotificationService } from './notification.service.js';
+import { NotificationService, PLANNED_CASE_EVENTS } from './notification.service.js';
 
 /** The notifier's consumer groups (`<NOTIFIER_GROUP_PREFIX>.<name>`) and the topic each reads. */
 export const NOTIFIER_GROUPS = {
@@ -31,6 +31,7 @@ export class NotificationConsumer implements OnApplicationBootstrap {
       contract: NOTIFIER_GROUPS.cases,
       groupId: `${prefix}.cases`,
       fromBeginning,
+      types: PLANNED_CASE_EVENTS,
       handle: async (event) => void (await this.notifications.onCaseEvent(event)),
       handleBatch: async (events) => void (await this.notifications.onCaseEvents(events)),
     });

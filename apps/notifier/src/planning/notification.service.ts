@@ -15,6 +15,20 @@ export const CONSUMERS = {
 } as const;
 
 type CaseEvent = EventOf<typeof TOPICS.caseEvents>;
+
+/** The case events `planCaseEvent` acts on; the consumer passes the others over undecoded. */
+export const PLANNED_CASE_EVENTS = [
+  'Received',
+  'Assigned',
+  'SlaWarning',
+  'SlaBreached',
+  'ReplyPosted',
+  'Rejected',
+  'UnitContactsChanged',
+  'FeedbackRecorded',
+  'Closed',
+  'Merged',
+] as const satisfies readonly CaseEvent['type'][];
 type OutboundEvent = EventOf<typeof TOPICS.channelOutbound>;
 type InteractionEvent = EventOf<typeof TOPICS.inquiryInteraction>;
 type SubmittedEvent = EventOf<typeof TOPICS.inquirySubmitted>;
@@ -202,6 +216,7 @@ export class NotificationService {
         await this.deliveries.cancelSurveys(m, inquiryId);
         return [];
       default:
+        // (A type handled above is listed in PLANNED_CASE_EVENTS.)
         // Every other step (Classified, Accepted, Returned, Claimed, InfoRequested — whose question comes on
         // channel.outbound.v1 — …) tells nobody; new event types added to the topic are ignored the same way.
         return [];

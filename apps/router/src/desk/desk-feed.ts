@@ -42,6 +42,7 @@ export class DeskFeed implements OnApplicationBootstrap {
       contract: TOPICS.caseEvents,
       groupId: `${this.config.app}.desk-feed.${newId()}`,
       fromBeginning: false,
+      types: [...QUEUE_EVENT_TYPES],
       handle: async (event) => {
         if (QUEUE_EVENT_TYPES.has(event.type)) this.events.next(event);
       },

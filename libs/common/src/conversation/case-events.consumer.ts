@@ -9,6 +9,7 @@ import { TOPICS } from '../contracts/topics.js';
 import { ConsumerRunner } from '../kafka/consumer-runner.js';
 import { ProcessedMessages } from '../outbox/processed-messages.js';
 import { InjectLogger, InjectPlatformConfig } from '../platform/platform.module.js';
+import { CASE_STATUS } from './case-status.js';
 import { ConversationService } from './conversation.service.js';
 
 /**
@@ -67,6 +68,7 @@ export class CaseEventsConsumer implements OnApplicationBootstrap, BeforeApplica
     this.consumer = await this.runner.start({
       contract: TOPICS.caseEvents,
       groupId: consumer,
+      types: Object.keys(CASE_STATUS),
       handle: (event) => apply([event]),
       handleBatch: (events) => apply(events),
     });

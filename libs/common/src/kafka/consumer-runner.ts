@@ -34,6 +34,12 @@ export interface ConsumerSpec<C extends TopicContract> {
   /** Without `handleBatch`: partitions handled at once by this instance (order is kept within each partition). */
   concurrency?: number;
   /**
+   * The event types this consumer acts on. Others are passed over by their `type` header (which the platform's
+   * producers set) without being decoded, handled or recorded; their offsets are committed as usual. A message
+   * without the header is always handed over.
+   */
+  types?: readonly string[];
+  /**
    * Fetch each message the moment it arrives (for a consumer on the citizen's path to a routing decision). Other
    * consumers let the broker gather what arrives within FETCH_WINDOW_MS into one fetch.
    */
@@ -120,6 +126,12 @@ export class ConsumerRunner {
           }
         })
       : undefined;
+    const types = spec.types ? new Set(spec.types) : undefined;
+    const acts = (message: KafkaMessage): boolean => {
+      const header = message.headers?.type;
+      const type = Array.isArray(header) ? header[0] : header;
+      return !types || type === undefined || types.has(type.toString());
+    };
     const config: ConsumerRunConfig = {
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -129,7 +141,8 @@ export class ConsumerRunner {
         if (joiner) {
           if (!isRunning() || isStale() || batch.messages.length === 0) return;
           heartbeats.set(batch.partition, heartbeat);
-          await joiner.join(topic, batch.partition, batch.messages);
+          const wanted = batch.messages.filter(acts);
+          if (wanted.length > 0) await joiner.join(topic, batch.partition, wanted);
           const last = batch.messages[batch.messages.length - 1].offset;
           resolveOffset(last);
           await committer.handled(batch.partition, last);
@@ -138,7 +151,7 @@ export class ConsumerRunner {
         }
         for (const message of batch.messages) {
           if (!isRunning() || isStale()) break;
-          await this.process(spec, message, { topic, partition: batch.partition, offset: message.offset }, heartbeat);
+          if (acts(message)) await this.process(spec, message, { topic, partition: batch.partition, offset: message.offset }, heartbeat);
           resolveOffset(message.offset);
           await committer.handled(batch.partition, message.offset);
           await heartbeat();
