@@ -2,6 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { writeBehind } from '@app/common';
 import type { EntityManager } from 'typeorm';
 
+export interface TimelineEntry {
+  eventId: string;
+  inquiryId: string;
+  type: string;
+  at: string;
+  detail: object;
+}
+
 /**
  * Writes of the citizen read model (`case_views`, `case_timeline`); the only writer of those tables. Its writes are
  * written behind (`writeBehind`): a consumer batch sends them with its next read or its COMMIT.
@@ -61,10 +69,19 @@ export class ReadModelRepository {
     });
   }
 
-  async addTimeline(manager: EntityManager, eventId: string, inquiryId: string, type: string, at: string, detail: object): Promise<void> {
+  /** The entries in one statement; an entry already recorded (same event) is skipped. */
+  async addTimeline(manager: EntityManager, entries: TimelineEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     await writeBehind(manager, {
-      text: `INSERT INTO case_timeline (event_id, inquiry_id, type, at, detail) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      values: [eventId, inquiryId, type, at, JSON.stringify(detail)],
+      text: `INSERT INTO case_timeline (event_id, inquiry_id, type, at, detail)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[]) ON CONFLICT DO NOTHING`,
+      values: [
+        entries.map((e) => e.eventId),
+        entries.map((e) => e.inquiryId),
+        entries.map((e) => e.type),
+        entries.map((e) => e.at),
+        entries.map((e) => JSON.stringify(e.detail)),
+      ],
     });
   }
 }

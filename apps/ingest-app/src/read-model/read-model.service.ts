@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ProcessedMessages, TOPICS, type EventOf } from '@app/common';
 import { findSelfNames, maskPublicText } from '@app/common/privacy/mask.js';
 import type { EntityManager } from 'typeorm';
+import { ReadModelBatch } from './read-model.batch.js';
 import { ReadModelRepository } from './read-model.repository.js';
 
 export const READ_MODEL_CONSUMER = 'ingest-app.read-model';
@@ -29,21 +30,29 @@ export class ReadModelService {
       // The masking of every new case in the batch needs its anonymity: one read for all of them.
       const received = fresh.filter((e) => e.type === 'Received').map((e) => e.payload.inquiryId);
       const anonymous = await this.repository.anonymities(manager, received);
-      for (const event of fresh) await this.project(manager, event, anonymous);
+      const batch = new ReadModelBatch(manager, this.repository);
+      for (const event of fresh) await this.project(manager, batch, event, anonymous);
+      await batch.flush();
     });
     return fresh.length;
   }
 
+  /** The citizen's question, with what the batch gathered for the case written first. */
+  private async question(manager: EntityManager, batch: ReadModelBatch, inquiryId: string): Promise<string> {
+    await batch.settle(inquiryId);
+    return this.repository.question(manager, inquiryId);
+  }
+
   /** `anonymous`: the anonymity of the batch's new cases (absent: not submitted here, masked as anonymous). */
-  private async project(manager: EntityManager, event: CaseEvent, anonymous: Map<string, boolean>): Promise<void> {
+  private async project(manager: EntityManager, batch: ReadModelBatch, event: CaseEvent, anonymous: Map<string, boolean>): Promise<void> {
     const p = event.payload;
-    const view = (changes: Record<string, unknown>) => this.repository.update(manager, p.inquiryId, changes);
-    const timeline = (detail: object = {}) => this.repository.addTimeline(manager, event.id, p.inquiryId, event.type, p.at, detail);
+    const view = (changes: Record<string, unknown>) => batch.view(p.inquiryId, changes);
+    const timeline = (detail: object = {}) => batch.addTimeline({ eventId: event.id, inquiryId: p.inquiryId, type: event.type, at: p.at, detail });
     switch (event.type) {
       case 'Received': {
         const r = event.payload;
         const mask = { anonymous: anonymous.get(p.inquiryId) ?? true };
-        await view({
+        view({
           tracking_no: r.trackingNo ?? null,
           channel: r.channel,
           title: r.title ?? null,
@@ -60,27 +69,27 @@ export class ReadModelService {
         return view({ status: 'queued_for_desk' });
       case 'Assigned': {
         const a = event.payload;
-        await view({ status: 'assigned', unit_id: a.unitId, unit_name: a.unitName, reply_deadline: a.replyDeadline });
+        view({ status: 'assigned', unit_id: a.unitId, unit_name: a.unitName, reply_deadline: a.replyDeadline });
         return timeline({ unitName: a.unitName });
       }
       case 'Accepted':
-        await view({ status: 'accepted', unit_id: event.payload.unitId, unit_name: event.payload.unitName });
+        view({ status: 'accepted', unit_id: event.payload.unitId, unit_name: event.payload.unitName });
         return timeline({ unitName: event.payload.unitName });
       case 'Returned':
         // The unit disputes the routing; the desk decides. Citizens see the case as being routed again.
-        await view({ status: 'queued_for_desk', unit_id: null, unit_name: null });
+        view({ status: 'queued_for_desk', unit_id: null, unit_name: null });
         return;
       case 'ExtensionGranted':
-        await view({ reply_deadline: event.payload.replyDeadline });
+        view({ reply_deadline: event.payload.replyDeadline });
         return timeline({ replyDeadline: event.payload.replyDeadline });
       case 'ReplyPosted': {
         const r = event.payload;
         // The reply often repeats the citizen's name from the question ("经调查：陈某某，…").
         const mask = {
           anonymous: await this.repository.anonymity(manager, p.inquiryId),
-          knownNames: findSelfNames(await this.repository.question(manager, p.inquiryId)),
+          knownNames: findSelfNames(await this.question(manager, batch, p.inquiryId)),
         };
-        await view({
+        view({
           status: 'replied',
           unit_id: r.unitId,
           unit_name: r.unitName,
@@ -92,23 +101,25 @@ export class ReadModelService {
         return timeline({ unitName: r.unitName, text: r.text });
       }
       case 'FeedbackRecorded':
-        await view({ status: 'rated', rating: event.payload.rating, rating_comment: event.payload.comment ?? null });
+        view({ status: 'rated', rating: event.payload.rating, rating_comment: event.payload.comment ?? null });
         return timeline({ rating: event.payload.rating });
       case 'Reopened':
-        await view({ status: 'reopened' });
+        view({ status: 'reopened' });
         return timeline({ reason: event.payload.reason });
       case 'Merged':
-        await view({ status: 'merged', merged_into: event.payload.intoInquiryId });
+        view({ status: 'merged', merged_into: event.payload.intoInquiryId });
         return timeline();
       case 'Rejected':
-        await view({ status: 'rejected', reason: event.payload.reason });
+        view({ status: 'rejected', reason: event.payload.reason });
         return timeline({ reason: event.payload.reason });
       case 'Closed':
-        await view({ status: 'closed', closed_at: event.payload.at });
+        view({ status: 'closed', closed_at: event.payload.at });
         return timeline();
       case 'AttachmentsPublished':
+        await batch.settle(p.inquiryId);
         return this.repository.addPhotos(manager, p.inquiryId, event.payload.objectKeys);
       case 'AttachmentsWithdrawn':
+        await batch.settle(p.inquiryId);
         return this.repository.removePhotos(manager, p.inquiryId, event.payload.objectKeys);
       case 'PublicTextMasked':
         // The desk's masking starts from the automatic mask and only adds to it; the original stays private.
