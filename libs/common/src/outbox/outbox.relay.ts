@@ -79,11 +79,16 @@ export class OutboxRelay {
     await listener?.end().catch(() => undefined);
   }
 
-  /** Publishes one batch; returns how many rows it sent. */
-  async publishBatch(): Promise<number> {
-    // One cheap round trip when there is nothing to send (the relay polls often while traffic flows).
-    const pending: unknown[] = await this.dataSource.query('SELECT 1 FROM outbox WHERE sent_at IS NULL LIMIT 1');
-    if (pending.length === 0) return 0;
+  /**
+   * Publishes one batch; returns how many rows it sent. `probe`: look first with one cheap round trip whether
+   * anything waits (the relay polls often while traffic flows); the loop skips it right after a batch that sent
+   * something, when more is likely waiting.
+   */
+  async publishBatch(probe = true): Promise<number> {
+    if (probe) {
+      const pending: unknown[] = await this.dataSource.query('SELECT 1 FROM outbox WHERE sent_at IS NULL LIMIT 1');
+      if (pending.length === 0) return 0;
+    }
     // BEGIN, the relay's lock and the claim in one round trip: the lock is taken (once, as an init plan) before
     // any row is read, and without it the claim reads nothing. The mark travels with COMMIT.
     const claim = {
@@ -111,9 +116,10 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     let failures = 0;
+    let sent = 0;
     while (this.running) {
       try {
-        const sent = await this.publishBatch();
+        sent = await this.publishBatch(sent === 0);
         failures = 0;
         if (sent > 0) this.lastSent = Date.now();
         await this.housekeeping();
@@ -123,6 +129,7 @@ export class OutboxRelay {
         }
       } catch (error) {
         failures++;
+        sent = 0;
         const delay = Math.min(10000, 200 * 2 ** Math.min(failures, 6));
         this.logger.error({ err: String(error), failures, delay }, 'outbox relay failed; will retry');
         await this.idle(delay);
