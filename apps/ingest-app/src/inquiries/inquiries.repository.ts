@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Attachment, InquiryType, Location } from '@app/common';
-import { oneTripTransaction } from '@app/common/database/opened-transaction.js';
+import { oneTripTransaction, writeBehind } from '@app/common/database/opened-transaction.js';
 import { DataSource, type EntityManager } from 'typeorm';
 
 export interface NewInquiryRow {
@@ -44,8 +44,12 @@ export class InquiriesRepository {
     return rows.length > 0;
   }
 
+  /** Written behind (see `insertInquiry`). */
   async saveAnswer(manager: EntityManager, owner: string, key: string, response: object): Promise<void> {
-    await manager.query('UPDATE idempotency_keys SET response = $3 WHERE owner = $1 AND key = $2', [owner, key, JSON.stringify(response)]);
+    await writeBehind(manager, {
+      text: 'UPDATE idempotency_keys SET response = $3 WHERE owner = $1 AND key = $2',
+      values: [owner, key, JSON.stringify(response)],
+    });
   }
 
   /**
@@ -68,12 +72,16 @@ export class InquiriesRepository {
     return (rows[0] as { last: number }).last;
   }
 
+  /**
+   * Written behind: it travels with the submission's next statement or its COMMIT, so a submission without an
+   * idempotency key is one round trip from BEGIN to COMMIT.
+   */
   async insertInquiry(manager: EntityManager, row: NewInquiryRow): Promise<void> {
-    await manager.query(
-      `INSERT INTO inquiries (inquiry_id, tracking_no, account_id, citizen_ref, type_hint, title, content, location,
+    await writeBehind(manager, {
+      text: `INSERT INTO inquiries (inquiry_id, tracking_no, account_id, citizen_ref, type_hint, title, content, location,
                               anonymous, attachments, received_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [
+      values: [
         row.inquiryId,
         row.trackingNo,
         row.accountId ?? null,
@@ -86,6 +94,6 @@ export class InquiriesRepository {
         JSON.stringify(row.attachments),
         row.receivedAt,
       ],
-    );
+    });
   }
 }
