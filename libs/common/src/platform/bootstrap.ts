@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
@@ -7,6 +8,7 @@ import { PlatformTables1764201600000 } from '../database/platform-tables.migrati
 import { PlatformRetention1764900000000 } from '../database/retention.migration.js';
 import { createLogger, PinoNestLogger } from '../logging/logger.js';
 import { LOGGER } from './tokens.js';
+import { outliveProxyKeepAlive } from '../http/keep-alive.js';
 
 /** What `main.ts` of every service hands to `runService`. */
 export interface ServiceDefinition<C extends PlatformConfig> {
@@ -85,6 +87,7 @@ async function serve<C extends PlatformConfig>(definition: ServiceDefinition<C>,
   app.useLogger(new PinoNestLogger(logger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   definition.configure?.(app, config);
+  outliveProxyKeepAlive(app.getHttpServer() as Server);
   await app.listen(config.port, config.env.HOST);
   logger.info({ url: `http://${config.env.HOST}:${config.port}` }, `${config.app} listening`);
   return app;
