@@ -44,6 +44,18 @@ describe('prepared statements on the real database', () => {
     expect(await prepared()).toContain(insert);
   });
 
+  it('plans statements over a batch of keys with their values every time (unnamed)', async () => {
+    const batch = 'SELECT id FROM public.prep_probe WHERE id = ANY($1::int[]) ORDER BY id';
+    const recordset = `SELECT x.id FROM jsonb_to_recordset($1::jsonb) AS x(id int) JOIN public.prep_probe p ON p.id = x.id`;
+    for (let i = 0; i < 8; i++) {
+      expect((await pool.query(batch, [[1, 2]])).rows).toEqual([{ id: 1 }, { id: 2 }]);
+      expect((await pool.query(recordset, [JSON.stringify([{ id: 1 }])])).rows).toEqual([{ id: 1 }]);
+    }
+    const names = await prepared();
+    expect(names).not.toContain(batch);
+    expect(names).not.toContain(recordset);
+  });
+
   it('keeps at most the allowed number per connection and runs the rest unnamed', async () => {
     for (let k = 0; k < 5; k++) {
       const text = `SELECT $1::int + ${k} AS v`;
