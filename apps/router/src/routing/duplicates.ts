@@ -37,6 +37,7 @@ export class DuplicateIndex {
   private readonly postings = new Map<string, number[]>();
   private entries: ({ id: string; grams: Set<string> } | undefined)[] = [];
   private readonly slots = new Map<string, number>();
+  private shared = new Uint16Array(64);
 
   get size(): number {
     return this.slots.size;
@@ -82,17 +83,25 @@ export class DuplicateIndex {
 
   best(grams: Set<string>, threshold = DUPLICATE_THRESHOLD): string | undefined {
     if (grams.size === 0 || this.slots.size === 0) return undefined;
-    const shared = new Uint16Array(this.entries.length);
-    for (const g of grams) for (const i of this.postings.get(g) ?? []) shared[i]++;
-    let best: string | undefined;
-    let bestScore = 0;
-    for (let i = 0; i < shared.length; i++) {
-      const entry = this.entries[i];
-      if (shared[i] === 0 || !entry) continue;
-      const score = (2 * shared[i]) / (grams.size + entry.grams.size);
-      if (score >= threshold && score >= bestScore) [best, bestScore] = [entry.id, score];
+    // Counts only for the entries sharing a bigram (a reused, zeroed array), not a pass over every entry.
+    if (this.shared.length < this.entries.length) this.shared = new Uint16Array(Math.max(64, this.entries.length * 2));
+    const shared = this.shared;
+    const touched: number[] = [];
+    for (const g of grams) {
+      for (const i of this.postings.get(g) ?? []) if (shared[i]++ === 0) touched.push(i);
     }
-    return best;
+    let best = -1;
+    let bestScore = 0;
+    for (const i of touched) {
+      const count = shared[i];
+      shared[i] = 0;
+      const entry = this.entries[i];
+      if (!entry) continue;
+      const score = (2 * count) / (grams.size + entry.grams.size);
+      // Ties go to the entry added last.
+      if (score >= threshold && (score > bestScore || (score === bestScore && i > best))) [best, bestScore] = [i, score];
+    }
+    return best < 0 ? undefined : this.entries[best]!.id;
   }
 
   private compact(): void {
