@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Attachment, InquiryType, Location } from '@app/common';
-import { oneTripTransaction, writeBehind } from '@app/common/database/opened-transaction.js';
+import { writeBehind } from '@app/common/database/opened-transaction.js';
 import { DataSource, type EntityManager } from 'typeorm';
 
 export interface NewInquiryRow {
@@ -53,23 +53,18 @@ export class InquiriesRepository {
   }
 
   /**
-   * Adds `count` to the day's counter and answers the last number reserved, in a transaction of its own sent in one
-   * round trip, so the hot row is locked only while PostgreSQL runs it. It commits without waiting for the WAL flush
-   * (before, every submission queued behind the previous one's flush): a number is only used by an inquiry whose
-   * own durable commit comes later in the WAL and so makes the increment durable too; after a crash an increment
-   * nobody committed on may be handed out again, which is harmless. A number is skipped only when the submission
-   * then fails or loses a race with its own retry (rare, harmless).
+   * Adds `count` to the day's counter and answers the last number reserved, in one statement (its own transaction,
+   * committed durably: numbers kept in memory for later submissions must never be handed out again after a database
+   * crash). The row stays locked until the commit's WAL flush, so reservations queue; `TrackingSequence` makes one
+   * for many submissions.
    */
   async reserveTrackingNumbers(day: string, count: number): Promise<number> {
-    const [, { rows }] = await oneTripTransaction(this.db, [
-      { text: 'SET LOCAL synchronous_commit = off' },
-      {
-        text: `INSERT INTO tracking_counters (day, last) VALUES ($1::date, $2)
-               ON CONFLICT (day) DO UPDATE SET last = tracking_counters.last + $2 RETURNING last`,
-        values: [day, count],
-      },
-    ]);
-    return (rows[0] as { last: number }).last;
+    const [row] = await this.db.query(
+      `INSERT INTO tracking_counters (day, last) VALUES ($1::date, $2)
+       ON CONFLICT (day) DO UPDATE SET last = tracking_counters.last + $2 RETURNING last`,
+      [day, count],
+    );
+    return (row as { last: number }).last;
   }
 
   /**

@@ -105,23 +105,3 @@ export async function readTogether(manager: EntityManager, statements: Statement
 export function leanTransaction<R>(dataSource: DataSource, work: (manager: EntityManager) => Promise<R>): Promise<R> {
   return transactionOpenedWith(dataSource, [], (manager) => work(manager));
 }
-
-/**
- * A short transaction sent whole, BEGIN to COMMIT, in one round trip: the locks it takes are held for no round
- * trip of the client's. Answers the results of `statements`.
- */
-export async function oneTripTransaction(dataSource: DataSource, statements: Statement[]): Promise<StatementResult[]> {
-  const runner = dataSource.createQueryRunner('master');
-  try {
-    const client = (await runner.connect()) as pg.ClientBase;
-    try {
-      const results = await pipelined(client, [{ text: 'BEGIN' }, ...statements, { text: 'COMMIT' }]);
-      return results.slice(1, -1);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  } finally {
-    await runner.release();
-  }
-}
