@@ -3,6 +3,7 @@
 
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { PLANNED_CASE_EVENTS } from '../../../dist/apps/notifier/src/planning/planned-case-events.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -118,10 +119,16 @@ async function snapshot(databaseUrl, ackedIds, withNotifier) {
     ? (await query(databaseUrl, `SELECT count(*)::int AS n FROM notifier.deliveries WHERE status IN ('pending', 'sending')`))[0].n
     : 0;
   const deliveries = withNotifier ? (await query(databaseUrl, `SELECT count(*)::int AS n FROM notifier.deliveries`))[0].n : 0;
-  // Every case event the router published has been handled by the notifier (its processed-message rows).
   const caseEvents = (await query(databaseUrl, `SELECT count(*)::int AS n FROM router.outbox WHERE topic = 'case.events.v1'`))[0].n;
+  // Every case event the notifier plans from has been handled by it (its processed-message rows); it passes the
+  // other types over without recording them.
+  const planned = withNotifier
+    ? (await query(databaseUrl, `SELECT count(*)::int AS n FROM router.outbox WHERE topic = 'case.events.v1' AND event_type = ANY($1)`, [
+        [...PLANNED_CASE_EVENTS],
+      ]))[0].n
+    : 0;
   const notifierBehind = withNotifier
-    ? caseEvents - (await query(databaseUrl, `SELECT count(*)::int AS n FROM notifier.processed_messages WHERE consumer = 'notifier.cases'`))[0].n
+    ? planned - (await query(databaseUrl, `SELECT count(*)::int AS n FROM notifier.processed_messages WHERE consumer = 'notifier.cases'`))[0].n
     : 0;
   return { routed, outboxUnsent, deliveriesOpen, deliveries, caseEvents, notifierBehind };
 }

@@ -1,7 +1,8 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConsumerRunner, TOPICS } from '@app/common';
 import { NotifierSettings } from '../notifier.settings.js';
-import { NotificationService, PLANNED_CASE_EVENTS } from './notification.service.js';
+import { NotificationService } from './notification.service.js';
+import { PLANNED_CASE_EVENTS } from './planned-case-events.js';
 
 /** The notifier's consumer groups (`<NOTIFIER_GROUP_PREFIX>.<name>`) and the topic each reads. */
 export const NOTIFIER_GROUPS = {

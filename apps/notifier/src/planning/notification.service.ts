@@ -16,19 +16,6 @@ export const CONSUMERS = {
 
 type CaseEvent = EventOf<typeof TOPICS.caseEvents>;
 
-/** The case events `planCaseEvent` acts on; the consumer passes the others over undecoded. */
-export const PLANNED_CASE_EVENTS = [
-  'Received',
-  'Assigned',
-  'SlaWarning',
-  'SlaBreached',
-  'ReplyPosted',
-  'Rejected',
-  'UnitContactsChanged',
-  'FeedbackRecorded',
-  'Closed',
-  'Merged',
-] as const satisfies readonly CaseEvent['type'][];
 type OutboundEvent = EventOf<typeof TOPICS.channelOutbound>;
 type InteractionEvent = EventOf<typeof TOPICS.inquiryInteraction>;
 type SubmittedEvent = EventOf<typeof TOPICS.inquirySubmitted>;
