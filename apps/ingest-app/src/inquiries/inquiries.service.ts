@@ -128,7 +128,8 @@ export class InquiriesService {
     const citizenRef = draft.accountId ?? `anon-${inquiryId}`;
     const day = shanghaiDay(receivedAt);
     const trackingNo = formatTrackingNo(this.config.env.TRACKING_PREFIX, day, await this.trackingSequence.next(day));
-    // BEGIN rides on the first statement and the outbox row on the next one (leanTransaction).
+    // BEGIN and the writes travel with the idempotency claim or with the COMMIT (leanTransaction, writeBehind): without
+    // a key the whole submission is one round trip.
     return leanTransaction(this.db, async (manager) => {
       if (claim && !(await this.repository.claimKey(manager, claim.owner, claim.key, claim.requestHash, inquiryId))) {
         throw new KeyAlreadyClaimed();
