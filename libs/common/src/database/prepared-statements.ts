@@ -32,12 +32,19 @@ const NAMERS = new WeakMap<pg.ClientBase, (text: string) => string | undefined>(
 export function prepareRepeatedStatements(pool: pg.Pool, policy: PreparedStatementPolicy = DEFAULT_POLICY): void {
   const runs = new Map<string, number>();
   const names = new Map<string, string>();
+  /** Texts that are never named, so their patterns are matched once, not on every run. */
+  const unnamed = new Set<string>();
   const nameOf = (text: string): string | undefined => {
     const known = names.get(text);
     if (known) return known;
+    if (unnamed.has(text)) return undefined;
+    if (PLANNED_PER_BATCH.test(text) || STAR_RESULT.test(text.replace(STAR_OF_UNNEST, ''))) {
+      if (unnamed.size < MAX_TRACKED_TEXTS) unnamed.add(text);
+      return undefined;
+    }
     const count = (runs.get(text) ?? 0) + 1;
     if (runs.size < MAX_TRACKED_TEXTS || runs.has(text)) runs.set(text, count);
-    if (count < policy.after || PLANNED_PER_BATCH.test(text) || STAR_RESULT.test(text.replace(STAR_OF_UNNEST, ''))) return undefined;
+    if (count < policy.after) return undefined;
     const name = `wz_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
     if (names.size < MAX_TRACKED_TEXTS) names.set(text, name);
     return name;
