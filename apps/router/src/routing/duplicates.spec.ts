@@ -1,4 +1,28 @@
-import { bigrams, DuplicateIndex, findDuplicate } from './duplicates.js';
+import { readFileSync } from 'node:fs';
+import { mulberry32 } from '../classifier/topic-training.js';
+import { bigrams, DUPLICATE_THRESHOLD, DuplicateIndex, findDuplicate } from './duplicates.js';
+
+const e2eTexts = readFileSync('bench/data/e2e-texts.jsonl', 'utf8')
+  .trim()
+  .split('\n')
+  .map((line) => JSON.parse(line) as { title?: string; content: string })
+  .map((r) => [r.title, r.content].filter(Boolean).join('。'));
+
+describe(bigrams.name, () => {
+  const reference = (text: string) => {
+    const clean = text.replace(/[\s\p{P}\p{S}0-9a-zA-Z]+/gu, '');
+    const out = new Set<string>();
+    for (let i = 0; i + 2 <= clean.length; i++) out.add(clean.slice(i, i + 2));
+    return out;
+  };
+
+  it('takes out the same characters as the Unicode-property pattern, surrogates included', () => {
+    const odd = ['', '路', '路灯', '１２３ＡＢ，路灯！！坏了～～', '水管\u3000漏水\u00a0\ufeff', '𠀀𠀁路灯𠀀', '路😀灯😀坏', '\ud800路\udc00灯', '灯\ud83d', '𐄀水𐄀'];
+    const texts = [...odd, ...e2eTexts];
+    // Joined with a space, which is never in a bigram: the order of the pairs is compared too.
+    expect(texts.map((t) => [...bigrams(t)].join(' '))).toEqual(texts.map((t) => [...reference(t)].join(' ')));
+  });
+});
 
 describe(findDuplicate.name, () => {
   const open = [
@@ -50,5 +74,76 @@ describe(DuplicateIndex.name, () => {
     expect(index.best(bigrams(text))).toBe('second');
     index.syncTo(['first'], (id) => (id === 'first' ? bigrams(text) : undefined));
     expect([index.size, index.best(bigrams(text))]).toEqual([1, 'first']);
+  });
+
+  it('gives what scoring every live case gives, over many cases, removals, thresholds and near-copies', () => {
+    const random = mulberry32(7);
+    const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)];
+    const edit = (text: string) => {
+      let out = text;
+      for (let k = 1 + Math.floor(random() * 4); k > 0; k--) {
+        const at = Math.floor(random() * out.length);
+        out = out.slice(0, at) + (random() < 0.5 ? pick(e2eTexts).slice(0, 3) : '') + out.slice(at + 1 + Math.floor(random() * 3));
+      }
+      return out;
+    };
+    // Strings of a few characters share many bigrams, so many pairs score near any threshold.
+    const alphabet = [...'路灯坏了小区物业停车费'];
+    const short = () => Array.from({ length: 8 + Math.floor(random() * 40) }, () => pick(alphabet)).join('');
+
+    // The plain way: every live case scored, the latest of the best at or above the threshold.
+    const live: { id: string; grams: Set<string> }[] = [];
+    const scores = (grams: Set<string>) =>
+      live.map((c) => {
+        let shared = 0;
+        for (const g of c.grams) if (grams.has(g)) shared++;
+        return { id: c.id, shared, score: (2 * shared) / (grams.size + c.grams.size) };
+      });
+    const reference = (scored: ReturnType<typeof scores>, threshold: number) => {
+      let best: string | undefined;
+      let bestScore = 0;
+      for (const { id, shared, score } of scored) {
+        if (shared > 0 && score >= threshold && score >= bestScore) [best, bestScore] = [id, score];
+      }
+      return best;
+    };
+
+    for (const source of [() => pick(e2eTexts), short]) {
+      const index = new DuplicateIndex();
+      const texts: string[] = [];
+      let found = 0;
+      let queries = 0;
+      for (let n = 0; n < 800; n++) {
+        const r = random();
+        if (n === 250) {
+          // Many cases closing at once: the index compacts.
+          for (const gone of live.splice(0, Math.floor(live.length * 0.7))) index.remove(gone.id);
+        } else if (r < 0.15 && live.length > 0) {
+          index.remove(live.splice(Math.floor(random() * live.length), 1)[0].id);
+        } else {
+          const text = r < 0.3 && texts.length ? edit(pick(texts)) : r < 0.35 && texts.length ? pick(texts) : source();
+          const id = `c${n}`;
+          texts.push(text);
+          live.push({ id, grams: bigrams(text) });
+          index.add(id, bigrams(text));
+        }
+        if (n < 150 || n % 5) continue;
+        for (const query of [pick(texts), edit(pick(texts)), edit(edit(pick(texts))), source()]) {
+          const grams = bigrams(query);
+          const scored = scores(grams);
+          for (const threshold of [DUPLICATE_THRESHOLD, 0.2 + random() * 0.7, 0, 1]) {
+            const expected = reference(scored, threshold);
+            expect(index.best(grams, threshold)).toBe(expected);
+            queries++;
+            if (expected) found++;
+          }
+        }
+      }
+      expect(index.size).toBe(live.length);
+      // Not a vacuous comparison: a fair share of the queries does have a duplicate, and not all of them do.
+      expect(found / queries).toBeGreaterThan(0.3);
+      expect(found / queries).toBeLessThan(0.9);
+      live.length = 0;
+    }
   });
 });

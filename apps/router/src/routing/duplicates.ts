@@ -1,9 +1,36 @@
+const DROPPED = /[\s\p{P}\p{S}0-9a-zA-Z]+/gu;
+/** Per UTF-16 unit: 1 if `DROPPED` drops it, 2 for a surrogate (whose code point decides); built on first use. */
+let unitKinds: Uint8Array | undefined;
+
 /** Character-bigram Dice similarity: cheap, order-insensitive, tolerant of rewording around the same nouns. */
 export function bigrams(text: string): Set<string> {
-  const clean = text.replace(/[\s\p{P}\p{S}0-9a-zA-Z]+/gu, '');
+  // The pairs of the text without the characters `DROPPED` matches: a table read per character is much cheaper
+  // than the Unicode-property regex, which only a text with surrogates still goes through.
+  unitKinds ??= kindsOfUnits();
+  const out = new Set<string>();
+  let previous = -1;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    const kind = unitKinds[unit];
+    if (kind === 2) return pairs(text.replace(DROPPED, ''));
+    if (kind === 1) continue;
+    if (previous >= 0) out.add(String.fromCharCode(previous, unit));
+    previous = unit;
+  }
+  return out;
+}
+
+function pairs(clean: string): Set<string> {
   const out = new Set<string>();
   for (let i = 0; i + 2 <= clean.length; i++) out.add(clean.slice(i, i + 2));
   return out;
+}
+
+function kindsOfUnits(): Uint8Array {
+  const dropped = new RegExp(DROPPED.source, 'u');
+  const kinds = new Uint8Array(0x10000);
+  for (let u = 0; u < kinds.length; u++) kinds[u] = u >= 0xd800 && u <= 0xdfff ? 2 : dropped.test(String.fromCharCode(u)) ? 1 : 0;
+  return kinds;
 }
 
 export function similarity(a: Set<string>, b: Set<string>): number {
@@ -28,16 +55,19 @@ export function findDuplicate<T extends { text: string }>(text: string, candidat
 }
 
 /**
- * The open cases of one area indexed by bigram, kept from batch to batch: a check costs the postings the new text
- * shares with them instead of one set comparison per candidate, and a batch costs only the cases that came or went
- * since the last one (`syncTo`) instead of indexing up to 500 candidates again. Of equally similar candidates the
- * one added last wins; `syncTo` adds in the order given (oldest first), so that is the newest case.
+ * The open cases of one area indexed by bigram, kept from batch to batch: a check costs the rarer postings the new
+ * text shares with them instead of one set comparison per candidate, and a batch costs only the cases that came or
+ * went since the last one (`syncTo`) instead of indexing up to 500 candidates again. Of equally similar candidates
+ * the one added last wins; `syncTo` adds in the order given (oldest first), so that is the newest case.
  */
 export class DuplicateIndex {
   private readonly postings = new Map<string, number[]>();
   private entries: ({ id: string; grams: Set<string> } | undefined)[] = [];
+  /** The entries' numbers of bigrams, by index: the candidates are sifted without a visit to each entry. */
+  private sizes: number[] = [];
   private readonly slots = new Map<string, number>();
   private shared = new Uint16Array(64);
+  private lengthCounts = new Uint32Array(64);
 
   get size(): number {
     return this.slots.size;
@@ -51,6 +81,7 @@ export class DuplicateIndex {
     if (this.slots.has(id)) return;
     const index = this.entries.length;
     this.entries.push({ id, grams });
+    this.sizes.push(grams.size);
     this.slots.set(id, index);
     for (const g of grams) {
       const list = this.postings.get(g);
@@ -82,22 +113,51 @@ export class DuplicateIndex {
   }
 
   best(grams: Set<string>, threshold = DUPLICATE_THRESHOLD): string | undefined {
-    if (grams.size === 0 || this.slots.size === 0) return undefined;
-    // Counts only for the entries sharing a bigram (a reused, zeroed array), not a pass over every entry.
+    const q = grams.size;
+    if (q === 0 || this.slots.size === 0) return undefined;
+    const lists: number[][] = [];
+    for (const g of grams) {
+      const list = this.postings.get(g);
+      if (list) lists.push(list);
+    }
+    // The fewest shared bigrams that can reach the threshold. An entry sharing s does best when it has no other
+    // bigram (2s / (q + s)); computed as the score is, so no entry that would pass is left out by a rounding.
+    let need = 1;
+    while (need <= lists.length && (2 * need) / (q + need) < threshold) need++;
+    if (need > lists.length) return undefined;
+
+    // Prefix filter: an entry sharing `need` or more of the bigrams is in a posting outside any need - 1 of them, so
+    // up to need - 1 of the longest postings (the commonest bigrams; picked with a count per length, not a sort)
+    // are not walked: those of `cut` entries or more.
+    if (this.lengthCounts.length <= this.entries.length) this.lengthCounts = new Uint32Array(this.entries.length * 2);
+    const counts = this.lengthCounts;
+    let cut = 0;
+    for (const list of lists) {
+      counts[list.length]++;
+      cut = Math.max(cut, list.length + 1);
+    }
+    let skipped = 0;
+    while (cut > 1 && skipped + counts[cut - 1] < need) skipped += counts[--cut];
+    for (const list of lists) counts[list.length] = 0;
+
+    // Counts only for the entries in the walked postings (a reused, zeroed array), not a pass over every entry.
     if (this.shared.length < this.entries.length) this.shared = new Uint16Array(Math.max(64, this.entries.length * 2));
     const shared = this.shared;
     const touched: number[] = [];
-    for (const g of grams) {
-      for (const i of this.postings.get(g) ?? []) if (shared[i]++ === 0) touched.push(i);
+    for (const list of lists) {
+      if (list.length < cut) for (const i of list) if (shared[i]++ === 0) touched.push(i);
     }
     let best = -1;
     let bestScore = 0;
     for (const i of touched) {
       const count = shared[i];
       shared[i] = 0;
+      const size = this.sizes[i];
+      // Even sharing every skipped bigram too it stays below the threshold: most candidates end here.
+      if ((2 * Math.min(count + skipped, size)) / (q + size) < threshold) continue;
       const entry = this.entries[i];
       if (!entry) continue;
-      const score = (2 * count) / (grams.size + entry.grams.size);
+      const score = similarity(grams, entry.grams);
       // Ties go to the entry added last.
       if (score >= threshold && (score > bestScore || (score === bestScore && i > best))) [best, bestScore] = [i, score];
     }
@@ -107,6 +167,7 @@ export class DuplicateIndex {
   private compact(): void {
     const live = this.entries.filter((e): e is { id: string; grams: Set<string> } => !!e);
     this.entries = [];
+    this.sizes = [];
     this.slots.clear();
     this.postings.clear();
     for (const e of live) this.add(e.id, e.grams);

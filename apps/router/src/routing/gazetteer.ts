@@ -45,7 +45,10 @@ const PLACE_AFTER = /^(镇|乡|街道|村|社区|路|街|一带|附近|地区)/;
 
 export class Gazetteer {
   private readonly entries = new Map<string, Entry[]>();
-  private readonly maxLength: number;
+  /** Per first two characters of a name, the lengths of the names starting so, longest first. */
+  private readonly lengths = new Map<string, number[]>();
+  /** Whether some name starts with a UTF-16 unit: most positions of a text are passed over on this alone. */
+  private readonly starts = new Uint8Array(0x10000);
 
   constructor(private readonly data: GazetteerData) {
     for (const c of data.counties) {
@@ -72,7 +75,13 @@ export class Gazetteer {
     for (const z of data.zones) {
       for (const a of z.aliases) this.add({ name: a, county: z.county, zone: z.name, kind: 'zone', canonical: z.name, strong: true });
     }
-    this.maxLength = Math.max(...[...this.entries.keys()].map((k) => k.length));
+    for (const name of this.entries.keys()) {
+      if (name.length < 2) continue; // a single character is never taken for a place
+      const prefix = name.slice(0, 2);
+      const lengths = this.lengths.get(prefix) ?? [];
+      if (!lengths.includes(name.length)) this.lengths.set(prefix, [...lengths, name.length].sort((a, b) => b - a));
+      this.starts[name.charCodeAt(0)] = 1;
+    }
   }
 
   private add(entry: Entry): void {
@@ -87,8 +96,9 @@ export class Gazetteer {
     for (let i = 0; i < text.length; ) {
       let found: Entry[] | undefined;
       let length = 0;
-      for (let n = Math.min(this.maxLength, text.length - i); n >= 2; n--) {
-        const candidates = this.entries.get(text.slice(i, i + n));
+      const lengths = this.starts[text.charCodeAt(i)] ? this.lengths.get(text.slice(i, i + 2)) : undefined;
+      for (const n of lengths ?? []) {
+        const candidates = n <= text.length - i ? this.entries.get(text.slice(i, i + n)) : undefined;
         if (candidates) {
           found = candidates;
           length = n;
