@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { TOPICS } from '@app/common';
 import { DataSource } from 'typeorm';
+import { CaseRepository } from '../../apps/router/src/cases/case.repository.js';
 import { newInquiry } from '../support/builders.js';
 import { waitFor } from '../support/helpers.js';
 import { startRouter, type RouterHarness } from './router-support.js';
@@ -96,6 +97,35 @@ describe('router: submitted → Received → Classified → Assigned or QueuedFo
     await h.producer.publish(TOPICS.inquirySubmitted, 'InquirySubmitted', again);
     const queued = await h.waitForEvent(again.inquiryId, 'QueuedForDesk');
     expect(queued.payload).toMatchObject({ duplicateOf: first.inquiryId });
+  });
+
+  it('reads the newest open cases of each area as duplicate candidates, leaving out the excluded ones', async () => {
+    const area = `probe-area-${Date.now()}`;
+    const other = `${area}-b`;
+    const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+    const rows: [id: string, area: string, status: string, minutesAgo: number][] = [
+      [`${area}-1`, area, 'assigned', 10],
+      [`${area}-2`, area, 'assigned', 8],
+      [`${area}-3`, area, 'closed', 6],
+      [`${area}-4`, area, 'queued_for_desk', 4],
+      [`${area}-5`, area, 'assigned', 2],
+      [`${area}-old`, area, 'assigned', 90],
+      [`${other}-1`, other, 'assigned', 5],
+    ];
+    for (const [id, a, status, minutes] of rows) {
+      await db.query(
+        `INSERT INTO router.cases (inquiry_id, channel, citizen_channel, citizen_ref, content, anonymous, status, received_at, area)
+         VALUES ($1, 'app', 'app', 'probe', '路灯', true, $2, $3, $4)`,
+        [id, status, ago(minutes), a],
+      );
+    }
+    const recent = await h.app.get(CaseRepository).recentOpenInAreas(db.manager, [area, other], ago(60), [`${area}-5`, 'not-a-case'], 2);
+    // The newest two open ones of each area within the hour, after the excluded newest; closed and old ones never.
+    expect(recent).toEqual([
+      { inquiryId: `${area}-4`, area },
+      { inquiryId: `${area}-2`, area },
+      { inquiryId: `${other}-1`, area: other },
+    ]);
   });
 
   it('records nothing twice when the same inquiry arrives as two different messages', async () => {

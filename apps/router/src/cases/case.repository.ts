@@ -208,7 +208,11 @@ export class CaseRepository {
     );
   }
 
-  /** The newest `perArea` open cases of the last 30 days in each area, except `excluded`, for the duplicate check. */
+  /**
+   * The newest `perArea` open cases of the last 30 days in each area, except `excluded`, for the duplicate check.
+   * The exclusion is applied here, not in SQL: `inquiry_id <> ALL($n)` over a batch of 200 ids compared every
+   * scanned row with each of them (33 ms a call under load); reading `excluded.length` more rows per area is cheaper.
+   */
   async recentOpenInAreas(
     manager: EntityManager,
     areas: string[],
@@ -217,15 +221,21 @@ export class CaseRepository {
     perArea: number,
   ): Promise<{ inquiryId: string; area: string }[]> {
     if (areas.length === 0) return [];
-    return manager.query(
+    const rows: { inquiryId: string; area: string }[] = await manager.query(
       `SELECT inquiry_id AS "inquiryId", area FROM unnest($1::text[]) AS a(name)
        CROSS JOIN LATERAL (
          SELECT inquiry_id, area FROM cases
-         WHERE area = a.name AND received_at >= $2 AND inquiry_id <> ALL($3::text[])
-           AND status NOT IN ('rejected', 'merged', 'closed')
-         ORDER BY received_at DESC LIMIT $4) recent`,
-      [areas, since, excluded, perArea],
+         WHERE area = a.name AND received_at >= $2 AND status NOT IN ('rejected', 'merged', 'closed')
+         ORDER BY received_at DESC LIMIT $3) recent`,
+      [areas, since, perArea + excluded.length],
     );
+    const skip = new Set(excluded);
+    const kept = new Map<string, number>();
+    return rows.filter((r) => {
+      if (skip.has(r.inquiryId) || (kept.get(r.area) ?? 0) >= perArea) return false;
+      kept.set(r.area, (kept.get(r.area) ?? 0) + 1);
+      return true;
+    });
   }
 
   /** Open cases of the last 30 days in one area with their texts (the desk's duplicate candidates). */
