@@ -33,7 +33,9 @@ export interface StepFigures {
   /** How late the load generator started the inquiries, ms (high: the generator itself was starved). */
   sendLagP99Ms: number;
   /** p99 submission → decision per channel, ms. */
+  /** Per channel; app submissions with a photo apart ("app+photo"). */
   p99ByChannel: Record<string, number>;
+  answerP99ByChannel: Record<string, number>;
   failures: Record<string, number>;
 }
 
@@ -105,6 +107,7 @@ export class DecisionTracker {
     const answers: number[] = [];
     const lags: number[] = [];
     const byChannel: Record<string, number[]> = {};
+    const answersByChannel: Record<string, number[]> = {};
     const failures: Record<string, number> = {};
     let assigned = 0;
     let desk = 0;
@@ -114,6 +117,7 @@ export class DecisionTracker {
     for (const s of subs) {
       firstSubmitted = Math.min(firstSubmitted, s.submittedAt);
       answers.push(s.answeredAt - s.submittedAt);
+      (answersByChannel[pathOf(s)] ??= []).push(s.answeredAt - s.submittedAt);
       lags.push(s.sendLagMs);
       if (!s.ok) {
         const reason = `${s.channel}: ${s.error ?? 'failed'}`;
@@ -124,13 +128,13 @@ export class DecisionTracker {
       if (!d) {
         undecided++;
         latencies.push(Number.POSITIVE_INFINITY);
-        (byChannel[s.channel] ??= []).push(Number.POSITIVE_INFINITY);
+        (byChannel[pathOf(s)] ??= []).push(Number.POSITIVE_INFINITY);
         continue;
       }
       if (d.type === 'Assigned') assigned++;
       else desk++;
       latencies.push(d.at - s.submittedAt);
-      (byChannel[s.channel] ??= []).push(d.at - s.submittedAt);
+      (byChannel[pathOf(s)] ??= []).push(d.at - s.submittedAt);
       lastDecision = Math.max(lastDecision, d.at);
     }
     const decided = assigned + desk;
@@ -151,7 +155,12 @@ export class DecisionTracker {
       answerP99Ms: percentile(answers, 99),
       sendLagP99Ms: percentile(lags, 99),
       p99ByChannel: Object.fromEntries(Object.entries(byChannel).map(([c, l]) => [c, percentile(l, 99)])),
+      answerP99ByChannel: Object.fromEntries(Object.entries(answersByChannel).map(([c, l]) => [c, percentile(l, 99)])),
       failures,
     };
   }
+}
+
+function pathOf(s: Submission): string {
+  return s.photo ? `${s.channel}+photo` : s.channel;
 }
