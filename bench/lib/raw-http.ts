@@ -1,19 +1,25 @@
 // A lean HTTP/1.1 keep-alive client for load generators that share the machine with the app: requests are
-// serialised to bytes before the clock starts, and an answer is read only as far as its status line and its
-// length. Node's http client costs about as much CPU per request as the app's whole push path; spent on this
+// serialised to bytes before the clock starts, and an answer is parsed only for its status, its length and (for
+// those who ask) its body. Node's http client costs about as much CPU per request as the app's whole push path; spent on this
 // machine it would be taken from the app under test (in production the vendor sits on the other side of the
 // network). Answers must carry Content-Length or chunked encoding, as Node's HTTP server always does.
 import { connect, type Socket } from 'node:net';
 
 /** A request ready to go on the wire. */
-export function rawPost(path: string, contentType: string, body: string): Buffer {
-  const payload = Buffer.from(body);
+export function rawPost(path: string, contentType: string, body: string | Uint8Array): Buffer {
+  const payload = typeof body === 'string' ? Buffer.from(body) : body;
   const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${contentType}\r\nContent-Length: ${payload.length}\r\n\r\n`;
   return Buffer.concat([Buffer.from(head, 'latin1'), payload]);
 }
 
+/** An answer's status and body (chunked bodies joined). */
+export interface RawAnswer {
+  status: number;
+  body: Buffer;
+}
+
 interface Pending {
-  resolve: (status: number) => void;
+  resolve: (answer: RawAnswer) => void;
   reject: (error: Error) => void;
 }
 
@@ -57,22 +63,38 @@ class Connection {
     const status = Number(head.slice(9, 12));
     const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
     let end: number;
+    let body: Buffer;
     if (length) {
       end = headEnd + 4 + Number(length[1]);
       if (this.buffer.length < end) return;
+      body = this.buffer.subarray(headEnd + 4, end);
     } else if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
       const last = this.buffer.indexOf('\r\n0\r\n\r\n', headEnd);
       if (last < 0) return;
       end = last + 7;
+      body = dechunk(this.buffer.subarray(headEnd + 4, end));
     } else {
       end = headEnd + 4;
+      body = Buffer.alloc(0);
     }
     this.buffer = this.buffer.subarray(end);
     const { resolve } = this.pending;
     this.pending = undefined;
     this.idleSince = Date.now();
-    resolve(status);
+    resolve({ status, body });
     this.onIdle(this);
+  }
+}
+
+/** The data of a chunked body (`<hex size>\r\n<data>\r\n` … `0\r\n\r\n`). */
+function dechunk(raw: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  for (let at = 0; ; ) {
+    const line = raw.indexOf('\r\n', at);
+    const size = Number.parseInt(raw.toString('latin1', at, line), 16);
+    if (!(size > 0)) return Buffer.concat(parts);
+    parts.push(raw.subarray(line + 2, line + 2 + size));
+    at = line + 2 + size + 2;
   }
 }
 
@@ -94,7 +116,12 @@ export class RawHttpClient {
   ) {}
 
   /** Sends the request and resolves with the answer's status code. */
-  send(request: Buffer): Promise<number> {
+  async send(request: Buffer): Promise<number> {
+    return (await this.exchange(request)).status;
+  }
+
+  /** Sends the request and resolves with the answer's status and body. */
+  exchange(request: Buffer): Promise<RawAnswer> {
     return new Promise((resolve, reject) => {
       let connection = this.idle.pop();
       while (connection && Date.now() - connection.idleSince > MAX_IDLE_MS) {
