@@ -15,7 +15,6 @@ export const CONSUMERS = {
 } as const;
 
 type CaseEvent = EventOf<typeof TOPICS.caseEvents>;
-
 type OutboundEvent = EventOf<typeof TOPICS.channelOutbound>;
 type InteractionEvent = EventOf<typeof TOPICS.inquiryInteraction>;
 type SubmittedEvent = EventOf<typeof TOPICS.inquirySubmitted>;

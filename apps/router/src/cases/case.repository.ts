@@ -232,8 +232,9 @@ export class CaseRepository {
     const skip = new Set(excluded);
     const kept = new Map<string, number>();
     return rows.filter((r) => {
-      if (skip.has(r.inquiryId) || (kept.get(r.area) ?? 0) >= perArea) return false;
-      kept.set(r.area, (kept.get(r.area) ?? 0) + 1);
+      const taken = kept.get(r.area) ?? 0;
+      if (skip.has(r.inquiryId) || taken >= perArea) return false;
+      kept.set(r.area, taken + 1);
       return true;
     });
   }

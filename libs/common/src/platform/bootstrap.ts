@@ -7,8 +7,8 @@ import { createDataSource, ensureDatabase, migrate, revert } from '../database/d
 import { PlatformTables1764201600000 } from '../database/platform-tables.migration.js';
 import { PlatformRetention1764900000000 } from '../database/retention.migration.js';
 import { createLogger, PinoNestLogger } from '../logging/logger.js';
-import { LOGGER } from './tokens.js';
 import { outliveProxyKeepAlive } from '../http/keep-alive.js';
+import { LOGGER } from './tokens.js';
 
 /** What `main.ts` of every service hands to `runService`. */
 export interface ServiceDefinition<C extends PlatformConfig> {
