@@ -26,6 +26,11 @@ export interface TrafficSetup {
   runTag: string;
   /** Between a WeChat/Weibo citizen's long text and their 提交. */
   submitGapMs: number;
+  /**
+   * Keep-alive connections to each service, opened before the first step (a reverse proxy's upstream pool), the
+   * most a service is sent at once; 0: opened as requests need them, up to 512.
+   */
+  connections: number;
 }
 
 /** One inquiry as the citizen saw it. */
@@ -82,29 +87,50 @@ const epoch = (t: number): number => performance.timeOrigin + t;
 /**
  * Citizens' requests go through the lean client of the push benchmarks: Node's HTTP client cost about as much CPU
  * per request as the services' push path, and every core-second the load spends is taken from the platform.
+ *
+ * With a pool (`connections`), a service gets no new connection under load. Node 20's libuv accepts one connection
+ * per event-loop turn: opened on demand, a burst of new connections at a busy moment waited seconds in the kernel's
+ * accept queue (with 200–400 of them queued, the app's answers took 13–24 s while the requests the app had read were
+ * answered within 4 s).
  */
 class Clients {
   private readonly byPort = new Map<number, RawHttpClient>();
 
+  constructor(private readonly connections: number) {}
+
+  /** Opens each service's pool (nothing without one). */
+  async connect(ports: number[]): Promise<void> {
+    if (this.connections > 0) await Promise.all(ports.map((port) => this.client(port).connect(this.connections)));
+  }
+
   /** One POST; never rejects (a connection failure is status 0). */
   async post(port: number, path: string, contentType: string, body: string | Uint8Array): Promise<HttpAnswer> {
-    let client = this.byPort.get(port);
-    if (!client) this.byPort.set(port, (client = new RawHttpClient(port, 512)));
     try {
-      const answer = await client.exchange(rawPost(path, contentType, body));
+      const answer = await this.client(port).exchange(rawPost(path, contentType, body));
       return { status: answer.status, body: answer.body.toString('utf8') };
     } catch (error) {
       return { status: 0, body: error instanceof Error ? error.message : String(error) };
     }
   }
+
+  private client(port: number): RawHttpClient {
+    let client = this.byPort.get(port);
+    if (!client) {
+      // The services keep idle connections for 65 s (KEEP_ALIVE_MS); a pool is used in turn and stays open.
+      const options = this.connections > 0 ? { maxSockets: this.connections, maxIdleMs: 60_000, roundRobin: true } : { maxSockets: 512 };
+      this.byPort.set(port, (client = new RawHttpClient(port, options)));
+    }
+    return client;
+  }
 }
 
 class Citizens {
-  private readonly http = new Clients();
+  readonly http: Clients;
   private msgId = 7100000000000000000n + BigInt(Date.now()) * 1000n;
   private readonly weiboBase: number;
 
   constructor(private readonly s: TrafficSetup) {
+    this.http = new Clients(s.connections);
     this.weiboBase = 4_000_000_000_000 + (Number.parseInt(s.runTag, 36) % 100_000) * 10_000_000;
   }
 
@@ -201,6 +227,7 @@ class Citizens {
 function serve(setup: TrafficSetup): void {
   const port = parentPort!;
   const citizens = new Citizens(setup);
+  const connected = citizens.http.connect(Object.values(setup.ports));
   let next = 0;
   let buffer: Submission[] = [];
   const flush = setInterval(() => {
@@ -218,7 +245,7 @@ function serve(setup: TrafficSetup): void {
     const total = Math.round(command.rate * command.seconds);
     next += total;
     let lastReport = 0;
-    void openLoop({
+    void connected.then(() => openLoop({
       rate: command.rate,
       seconds: command.seconds,
       fire: async (i, scheduled) => {
@@ -230,7 +257,7 @@ function serve(setup: TrafficSetup): void {
         lastReport = performance.now();
         port.postMessage({ progress: { step: command.step, started, total } } satisfies TrafficMessage);
       },
-    }).then((seconds) => {
+    })).then((seconds) => {
       port.postMessage({ submissions: buffer } satisfies TrafficMessage);
       buffer = [];
       port.postMessage({ stepDone: { step: command.step, seconds } } satisfies TrafficMessage);

@@ -104,16 +104,59 @@ function dechunk(raw: Buffer): Buffer {
  */
 const MAX_IDLE_MS = 4000;
 
+export interface RawHttpOptions {
+  /** Connections open at most; requests beyond that wait for one. */
+  maxSockets?: number;
+  /** Idle connections older than this are not reused (below the server's keep-alive timeout). */
+  maxIdleMs?: number;
+  /**
+   * Take idle connections in turn (oldest first) instead of the most recent: every connection of a pool opened up
+   * front (`connect`) stays in use, so none reaches the server's keep-alive timeout.
+   */
+  roundRobin?: boolean;
+}
+
 /** Up to `maxSockets` keep-alive connections to 127.0.0.1:`port`; requests beyond that wait for one. */
 export class RawHttpClient {
   private readonly idle: Connection[] = [];
   private readonly waiting: { request: Buffer; pending: Pending }[] = [];
   private open = 0;
+  private readonly maxSockets: number;
+  private readonly maxIdleMs: number;
+  private readonly roundRobin: boolean;
 
   constructor(
     private readonly port: number,
-    private readonly maxSockets = 256,
-  ) {}
+    options: RawHttpOptions = {},
+  ) {
+    this.maxSockets = options.maxSockets ?? 256;
+    this.maxIdleMs = options.maxIdleMs ?? MAX_IDLE_MS;
+    this.roundRobin = options.roundRobin ?? false;
+  }
+
+  /**
+   * Opens connections until `count` are open (at most `maxSockets`), as a reverse proxy's upstream pool is open
+   * before the traffic: resolves when every one is established and idle.
+   */
+  async connect(count: number): Promise<void> {
+    const opening: Promise<void>[] = [];
+    while (this.open < Math.min(count, this.maxSockets)) {
+      this.open++;
+      const socket = connect(this.port, '127.0.0.1');
+      const connection = this.track(socket);
+      opening.push(
+        new Promise((resolve, reject) => {
+          socket.once('connect', () => {
+            connection.idleSince = Date.now();
+            this.release(connection);
+            resolve();
+          });
+          socket.once('error', reject);
+        }),
+      );
+    }
+    await Promise.all(opening);
+  }
 
   /** Sends the request and resolves with the answer's status code. */
   async send(request: Buffer): Promise<number> {
@@ -123,10 +166,10 @@ export class RawHttpClient {
   /** Sends the request and resolves with the answer's status and body. */
   exchange(request: Buffer): Promise<RawAnswer> {
     return new Promise((resolve, reject) => {
-      let connection = this.idle.pop();
-      while (connection && Date.now() - connection.idleSince > MAX_IDLE_MS) {
+      let connection = this.takeIdle();
+      while (connection && Date.now() - connection.idleSince > this.maxIdleMs) {
         connection.socket.destroy();
-        connection = this.idle.pop();
+        connection = this.takeIdle();
       }
       if (connection) connection.send(request, { resolve, reject });
       else if (this.open < this.maxSockets) this.connectAndSend(request, { resolve, reject });
@@ -140,8 +183,11 @@ export class RawHttpClient {
 
   private connectAndSend(request: Buffer, pending: Pending): void {
     this.open++;
-    const socket = connect(this.port, '127.0.0.1');
-    const connection = new Connection(
+    this.track(connect(this.port, '127.0.0.1')).send(request, pending);
+  }
+
+  private track(socket: Socket): Connection {
+    return new Connection(
       socket,
       (c) => this.release(c),
       (c) => {
@@ -152,7 +198,10 @@ export class RawHttpClient {
         if (next) this.connectAndSend(next.request, next.pending);
       },
     );
-    connection.send(request, pending);
+  }
+
+  private takeIdle(): Connection | undefined {
+    return this.roundRobin ? this.idle.shift() : this.idle.pop();
   }
 
   private release(connection: Connection): void {
