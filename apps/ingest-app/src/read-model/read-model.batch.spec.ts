@@ -8,6 +8,8 @@ describe(ReadModelBatch.name, () => {
     const writes: unknown[][] = [];
     const repository = {
       update: async (_m: EntityManager, inquiryId: string, changes: Record<string, unknown>) => void writes.push(['view', inquiryId, changes]),
+      updateMany: async (_m: EntityManager, views: [string, Record<string, unknown>][]) =>
+        void writes.push(...views.map(([inquiryId, changes]) => ['view', inquiryId, changes])),
       addTimeline: async (_m: EntityManager, entries: TimelineEntry[]) => void writes.push(['timeline', entries.map((e) => e.eventId)]),
     } as unknown as ReadModelRepository;
     return { writes, batch: new ReadModelBatch(manager, repository) };

@@ -35,7 +35,7 @@ export class ReadModelBatch {
   }
 
   async flush(): Promise<void> {
-    for (const [inquiryId, gathered] of this.views) await this.repository.update(this.manager, inquiryId, gathered);
+    await this.repository.updateMany(this.manager, [...this.views]);
     this.views.clear();
     await this.repository.addTimeline(this.manager, this.timeline.splice(0));
   }

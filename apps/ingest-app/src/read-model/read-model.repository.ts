@@ -18,15 +18,30 @@ export interface TimelineEntry {
 export class ReadModelRepository {
   /** Sets columns of a case's view, creating the row if this is the first event seen for the case. */
   async update(manager: EntityManager, inquiryId: string, changes: Record<string, unknown>): Promise<void> {
-    const columns = Object.keys(changes);
-    const values = Object.values(changes).map((v) => (v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v));
-    const insertColumns = ['inquiry_id', ...columns].join(', ');
-    const placeholders = ['$1', ...columns.map((_, i) => `$${i + 2}`)].join(', ');
-    const updates = [...columns.map((c) => `${c} = EXCLUDED.${c}`), 'updated_at = now()'].join(', ');
-    await writeBehind(manager, {
-      text: `INSERT INTO case_views (${insertColumns}) VALUES (${placeholders}) ON CONFLICT (inquiry_id) DO UPDATE SET ${updates}`,
-      values: [inquiryId, ...values],
-    });
+    await this.updateMany(manager, [[inquiryId, changes]]);
+  }
+
+  /**
+   * `update` for several cases (each at most once): one statement per set of columns changed, the rows read from
+   * JSON with the table's own column types.
+   */
+  async updateMany(manager: EntityManager, views: [inquiryId: string, changes: Record<string, unknown>][]): Promise<void> {
+    const byColumns = new Map<string, Record<string, unknown>[]>();
+    for (const [inquiryId, changes] of views) {
+      const key = Object.keys(changes).sort().join(',');
+      const rows = byColumns.get(key) ?? byColumns.set(key, []).get(key)!;
+      rows.push({ ...changes, inquiry_id: inquiryId });
+    }
+    for (const [key, rows] of byColumns) {
+      const columns = key ? key.split(',') : [];
+      const all = ['inquiry_id', ...columns].join(', ');
+      const updates = [...columns.map((c) => `${c} = EXCLUDED.${c}`), 'updated_at = now()'].join(', ');
+      await writeBehind(manager, {
+        text: `INSERT INTO case_views (${all}) SELECT ${all} FROM jsonb_populate_recordset(NULL::case_views, $1::jsonb)
+               ON CONFLICT (inquiry_id) DO UPDATE SET ${updates}`,
+        values: [JSON.stringify(rows)],
+      });
+    }
   }
 
   /** Whether the citizen asked to be anonymous (app submissions); other channels' cases count as anonymous. */

@@ -67,18 +67,31 @@ function unitContactOf(r: Row): UnitContact {
   };
 }
 
-/**
- * The notifier's copies of what other apps own, fed only by events (apps meet only in topics). A case is
- * learnt from `inquiry.submitted.v1` and from `Received`, in either order; each fills what the other lacks.
- */
-@Injectable()
-export class ContactsRepository {
-  /** Written behind: in a consumer's transaction it travels with the next statement (or COMMIT). */
-  async saveCase(m: EntityManager, c: CaseContact): Promise<void> {
-    await writeBehind(m, {
-      text: `INSERT INTO case_contacts (inquiry_id, tracking_no, title, content, received_at, attachments, citizen_channel,
+/** A case's new unit, as an `Assigned` event gives it. */
+export interface Assignment {
+  inquiryId: string;
+  unitId: string;
+  unitName: string;
+  replyDeadline: string;
+}
+
+/** A unit's contacts as an event carries them. */
+export interface UnitUpdate {
+  unitId: string;
+  unitName: string;
+  contacts: UnitContacts;
+}
+
+/** A case as it is after its assignment, with the unit it had before (a reassignment tells the unit so). */
+export interface AssignedCase {
+  contact: CaseContact;
+  previousUnitId?: string;
+}
+
+const SAVE_CASES = `INSERT INTO case_contacts (inquiry_id, tracking_no, title, content, received_at, attachments, citizen_channel,
                                   citizen_ref, weibo_status_id, weibo_comment_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::text[],
+                            $8::text[], $9::text[], $10::text[])
        ON CONFLICT (inquiry_id) DO UPDATE SET
          tracking_no = coalesce(EXCLUDED.tracking_no, case_contacts.tracking_no),
          title = coalesce(EXCLUDED.title, case_contacts.title),
@@ -88,46 +101,100 @@ export class ContactsRepository {
          citizen_channel = coalesce(EXCLUDED.citizen_channel, case_contacts.citizen_channel),
          citizen_ref = coalesce(EXCLUDED.citizen_ref, case_contacts.citizen_ref),
          weibo_status_id = coalesce(EXCLUDED.weibo_status_id, case_contacts.weibo_status_id),
-         weibo_comment_id = coalesce(EXCLUDED.weibo_comment_id, case_contacts.weibo_comment_id), updated_at = now()`,
+         weibo_comment_id = coalesce(EXCLUDED.weibo_comment_id, case_contacts.weibo_comment_id), updated_at = now()`;
+
+// `= ANY($1)` keeps it unprepared: planned with its keys each time (see prepared-statements.ts).
+const ASSIGN_CASES = `WITH before AS (SELECT inquiry_id, unit_id FROM case_contacts WHERE inquiry_id = ANY($1::text[]))
+       INSERT INTO case_contacts AS k (inquiry_id, unit_id, unit_name, reply_deadline)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+       ON CONFLICT (inquiry_id) DO UPDATE SET unit_id = EXCLUDED.unit_id, unit_name = EXCLUDED.unit_name,
+         reply_deadline = EXCLUDED.reply_deadline, updated_at = now()
+       RETURNING ${CASE_COLUMNS}, (SELECT b.unit_id FROM before b WHERE b.inquiry_id = k.inquiry_id) AS previous_unit_id`;
+
+/**
+ * Saves the units given with contacts and answers every unit asked for. Unchanged contacts (nearly every assignment
+ * repeats its unit's) leave the row alone and answer it as it is: no new row version, no WAL, for the ≈ 150 rows
+ * every assignment used to rewrite. A changed webhook (URL or secret) is switched back on; the same one keeps its
+ * failure count.
+ */
+const SAVE_UNITS = `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+           AS x (unit_id text, unit_name text, emails text[], webhook_url text, webhook_secret text, prefer text)),
+       saved AS (
+         INSERT INTO unit_contacts AS u (unit_id, unit_name, emails, webhook_url, webhook_secret, prefer)
+         SELECT unit_id, unit_name, emails, webhook_url, webhook_secret, prefer FROM input
+         ON CONFLICT (unit_id) DO UPDATE SET unit_name = EXCLUDED.unit_name, emails = EXCLUDED.emails, prefer = EXCLUDED.prefer,
+           updated_at = now(),
+           webhook_failures = CASE WHEN u.webhook_url IS DISTINCT FROM EXCLUDED.webhook_url
+                                     OR u.webhook_secret IS DISTINCT FROM EXCLUDED.webhook_secret THEN 0 ELSE u.webhook_failures END,
+           webhook_disabled_at = CASE WHEN u.webhook_url IS DISTINCT FROM EXCLUDED.webhook_url
+                                     OR u.webhook_secret IS DISTINCT FROM EXCLUDED.webhook_secret THEN NULL ELSE u.webhook_disabled_at END,
+           webhook_url = EXCLUDED.webhook_url, webhook_secret = EXCLUDED.webhook_secret
+         WHERE (u.unit_name, u.emails, u.webhook_url, u.webhook_secret, u.prefer)
+               IS DISTINCT FROM (EXCLUDED.unit_name, EXCLUDED.emails, EXCLUDED.webhook_url, EXCLUDED.webhook_secret, EXCLUDED.prefer)
+         RETURNING ${UNIT_COLUMNS})
+       SELECT ${UNIT_COLUMNS} FROM saved
+       UNION ALL
+       SELECT ${UNIT_COLUMNS} FROM unit_contacts WHERE unit_id = ANY($2::text[]) AND unit_id NOT IN (SELECT unit_id FROM saved)`;
+
+/**
+ * The notifier's copies of what other apps own, fed only by events (apps meet only in topics). A case is
+ * learnt from `inquiry.submitted.v1` and from `Received`, in either order; each fills what the other lacks.
+ */
+@Injectable()
+export class ContactsRepository {
+  /** Written behind: in a consumer's transaction it travels with the next statement (or COMMIT). */
+  async saveCase(m: EntityManager, c: CaseContact): Promise<void> {
+    await this.saveCases(m, [c]);
+  }
+
+  /** `saveCase` for several cases in one statement; each inquiry at most once. */
+  async saveCases(m: EntityManager, cases: CaseContact[]): Promise<void> {
+    if (cases.length === 0) return;
+    const column = <T>(of: (c: CaseContact) => T | undefined): (T | null)[] => cases.map((c) => of(c) ?? null);
+    await writeBehind(m, {
+      text: SAVE_CASES,
       values: [
-        c.inquiryId,
-        c.trackingNo ?? null,
-        c.title ?? null,
-        c.content ?? null,
-        c.receivedAt ?? null,
-        JSON.stringify(c.attachments),
-        c.citizen?.channel ?? null,
-        c.citizen?.externalUserId ?? null,
-        c.weiboThread?.statusId ?? null,
-        c.weiboThread?.commentId ?? null,
+        column((c) => c.inquiryId),
+        column((c) => c.trackingNo),
+        column((c) => c.title),
+        column((c) => c.content),
+        column((c) => c.receivedAt),
+        column((c) => JSON.stringify(c.attachments)),
+        column((c) => c.citizen?.channel),
+        column((c) => c.citizen?.externalUserId),
+        column((c) => c.weiboThread?.statusId),
+        column((c) => c.weiboThread?.commentId),
       ],
     });
   }
 
   /**
-   * Records the assignment and returns the case as it is now, with the unit it had before (a reassignment tells the
-   * unit so), and the unit's contacts: saved from the event when it carries them, else the latest copy. Both
-   * statements travel in one round trip (with any writes held back before them).
+   * Records the assignments (each inquiry at most once) and saves the units given with contacts; answers each case
+   * as it is now, with the unit it had before, and every unit of `unitIds` known. Both statements travel in one
+   * round trip (with any writes held back before them). Of several updates of one unit the last counts.
    */
-  async assignCase(
+  async assignCases(
     m: EntityManager,
-    inquiryId: string,
-    unit: { unitId: string; unitName: string; contacts?: UnitContacts },
-    replyDeadline: string,
-  ): Promise<{ contact: CaseContact; previousUnitId?: string; unit?: UnitContact }> {
+    assignments: Assignment[],
+    units: UnitUpdate[],
+    unitIds: string[],
+  ): Promise<{ cases: Map<string, AssignedCase>; units: Map<string, UnitContact> }> {
     const [unitRows, caseRows] = await readTogether(m, [
-      unit.contacts ? this.saveUnitStatement(unit.unitId, unit.unitName, unit.contacts) : this.findUnitStatement(unit.unitId),
+      this.saveUnitsStatement(units, unitIds),
       {
-        text: `WITH before AS (SELECT unit_id FROM case_contacts WHERE inquiry_id = $1)
-               INSERT INTO case_contacts (inquiry_id, unit_id, unit_name, reply_deadline) VALUES ($1, $2, $3, $4)
-               ON CONFLICT (inquiry_id) DO UPDATE SET unit_id = $2, unit_name = $3, reply_deadline = $4, updated_at = now()
-               RETURNING ${CASE_COLUMNS}, (SELECT unit_id FROM before) AS previous_unit_id`,
-        values: [inquiryId, unit.unitId, unit.unitName, replyDeadline],
+        text: ASSIGN_CASES,
+        values: [
+          assignments.map((a) => a.inquiryId),
+          assignments.map((a) => a.unitId),
+          assignments.map((a) => a.unitName),
+          assignments.map((a) => a.replyDeadline),
+        ],
       },
     ]);
-    const [r] = returnedRows(caseRows);
-    const [u] = returnedRows(unitRows);
-    return { contact: caseContactOf(r), previousUnitId: r.previous_unit_id ?? undefined, unit: u ? unitContactOf(u) : undefined };
+    const cases = new Map<string, AssignedCase>();
+    for (const r of returnedRows(caseRows)) cases.set(r.inquiry_id, { contact: caseContactOf(r), previousUnitId: r.previous_unit_id ?? undefined });
+    return { cases, units: new Map(returnedRows(unitRows).map((r) => [r.unit_id as string, unitContactOf(r)])) };
   }
 
   async findCase(m: Runner, inquiryId: string): Promise<CaseContact | undefined> {
@@ -135,46 +202,29 @@ export class ContactsRepository {
     return r ? caseContactOf(r) : undefined;
   }
 
-  /** A changed webhook (URL or secret) is switched back on; the same one keeps its failure count. Returns the unit. */
+  /** Saves one unit's contacts (see `SAVE_UNITS`); returns the unit. */
   async saveUnit(m: Runner, unitId: string, unitName: string, contacts: UnitContacts): Promise<UnitContact> {
-    const { text, values } = this.saveUnitStatement(unitId, unitName, contacts);
+    const { text, values } = this.saveUnitsStatement([{ unitId, unitName, contacts }], [unitId]);
     const [r] = returnedRows(await m.query(text, values));
     return unitContactOf(r);
   }
 
   async findUnit(m: Runner, unitId: string): Promise<UnitContact | undefined> {
-    const { text, values } = this.findUnitStatement(unitId);
-    const [r] = await m.query(text, values);
+    const [r] = await m.query(`SELECT ${UNIT_COLUMNS} FROM unit_contacts WHERE unit_id = $1`, [unitId]);
     return r ? unitContactOf(r) : undefined;
   }
 
-  /**
-   * Unchanged contacts (nearly every assignment repeats its unit's) leave the row alone and answer it as it is: no
-   * new row version, no WAL, for the ≈ 150 rows every assignment used to rewrite.
-   */
-  private saveUnitStatement(unitId: string, unitName: string, contacts: UnitContacts): Statement {
-    return {
-      text: `WITH saved AS (
-               INSERT INTO unit_contacts (unit_id, unit_name, emails, webhook_url, webhook_secret, prefer)
-               VALUES ($1, $2, $3, $4, $5, $6)
-               ON CONFLICT (unit_id) DO UPDATE SET unit_name = $2, emails = $3, prefer = $6, updated_at = now(),
-                 webhook_failures = CASE WHEN unit_contacts.webhook_url IS DISTINCT FROM $4
-                                           OR unit_contacts.webhook_secret IS DISTINCT FROM $5 THEN 0 ELSE unit_contacts.webhook_failures END,
-                 webhook_disabled_at = CASE WHEN unit_contacts.webhook_url IS DISTINCT FROM $4
-                                           OR unit_contacts.webhook_secret IS DISTINCT FROM $5 THEN NULL ELSE unit_contacts.webhook_disabled_at END,
-                 webhook_url = $4, webhook_secret = $5
-               WHERE (unit_contacts.unit_name, unit_contacts.emails, unit_contacts.webhook_url, unit_contacts.webhook_secret, unit_contacts.prefer)
-                     IS DISTINCT FROM ($2, $3::text[], $4, $5, $6)
-               RETURNING ${UNIT_COLUMNS})
-             SELECT ${UNIT_COLUMNS} FROM saved
-             UNION ALL
-             SELECT ${UNIT_COLUMNS} FROM unit_contacts WHERE unit_id = $1 AND NOT EXISTS (SELECT 1 FROM saved)`,
-      values: [unitId, unitName, contacts.emails, contacts.webhook?.url ?? null, contacts.webhook?.secret ?? null, contacts.prefer],
-    };
-  }
-
-  private findUnitStatement(unitId: string): Statement {
-    return { text: `SELECT ${UNIT_COLUMNS} FROM unit_contacts WHERE unit_id = $1`, values: [unitId] };
+  private saveUnitsStatement(updates: UnitUpdate[], unitIds: string[]): Statement {
+    const latest = new Map(updates.map((u) => [u.unitId, u]));
+    const input = [...latest.values()].map(({ unitId, unitName, contacts }) => ({
+      unit_id: unitId,
+      unit_name: unitName,
+      emails: contacts.emails,
+      webhook_url: contacts.webhook?.url ?? null,
+      webhook_secret: contacts.webhook?.secret ?? null,
+      prefer: contacts.prefer,
+    }));
+    return { text: SAVE_UNITS, values: [JSON.stringify(input), [...new Set([...unitIds, ...latest.keys()])]] };
   }
 
   async webhookSucceeded(m: Runner, unitId: string): Promise<void> {

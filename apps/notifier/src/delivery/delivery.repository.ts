@@ -65,18 +65,24 @@ export class DeliveryRepository {
     if (intents.length > 0) await writeBehind(m, this.planStatement(intents), (result) => planned(result.rows.length));
   }
 
+  /** One text for any number of intents, so it is prepared once (a `VALUES` list would be a new text per count). */
   private planStatement(intents: DeliveryIntent[]): Statement {
-    const params: unknown[] = [];
-    const values = intents.map((i) => {
-      params.push(i.key, i.messageId, i.inquiryId ?? null, i.message.channel, i.purpose, i.recipient, JSON.stringify(i.message), i.notBefore?.toISOString() ?? null);
-      const b = params.length - 8;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::jsonb, coalesce($${b + 8}::timestamptz, now()))`;
-    });
     return {
       text: `INSERT INTO deliveries (idempotency_key, message_id, inquiry_id, channel, purpose, recipient, message, next_attempt_at)
-             VALUES ${values.join(', ')}
+             SELECT key, message_id, inquiry_id, channel, purpose, recipient, message, coalesce(not_before, now())
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[])
+                 AS x (key, message_id, inquiry_id, channel, purpose, recipient, message, not_before)
              ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1`,
-      values: params,
+      values: [
+        intents.map((i) => i.key),
+        intents.map((i) => i.messageId),
+        intents.map((i) => i.inquiryId ?? null),
+        intents.map((i) => i.message.channel),
+        intents.map((i) => i.purpose),
+        intents.map((i) => i.recipient),
+        intents.map((i) => JSON.stringify(i.message)),
+        intents.map((i) => i.notBefore?.toISOString() ?? null),
+      ],
     };
   }
 

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectLogger, ProcessedMessages, TOPICS, type EventOf, type PayloadOf } from '@app/common';
+import { InjectLogger, ProcessedMessages, TOPICS, type EventOf } from '@app/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { ContactsRepository, type CaseContact } from '../contacts/contacts.repository.js';
+import { ContactsRepository, type AssignedCase, type CaseContact, type UnitContact } from '../contacts/contacts.repository.js';
 import { DeliveryRepository, type DeliveryIntent } from '../delivery/delivery.repository.js';
 import { DispatcherService } from '../delivery/dispatcher.service.js';
 import { NotificationPlanner } from './notification.planner.js';
+import { assignmentBatch, assignmentOf, caseOfReceived, coUnitIdsOf, unitsOf, type AssignedPayload, type AssignmentBatch } from './assignment-batch.js';
 
 export const CONSUMERS = {
   cases: 'notifier.cases',
@@ -43,11 +44,28 @@ export class NotificationService {
   /** A consumer batch in one transaction; returns how many deliveries were planned. */
   async onCaseEvents(events: CaseEvent[]): Promise<number> {
     let planned = 0;
+    const count = (n: number): void => void (planned += n);
     await this.processed.onceEach(CONSUMERS.cases, TOPICS.caseEvents.name, events, async (m, fresh) => {
-      for (const event of fresh) await this.deliveries.planBehind(m, await this.planCaseEvent(m, event), (n) => (planned += n));
+      const batch = assignmentBatch(fresh);
+      if (batch) await this.planTogether(m, batch, count);
+      else for (const event of fresh) await this.deliveries.planBehind(m, await this.planCaseEvent(m, event), count);
     });
     if (planned) this.dispatcher.poke();
     return planned;
+  }
+
+  /** A batch of `Received` and `Assigned` events (`assignmentBatch`): three statements, whatever its size. */
+  private async planTogether(m: EntityManager, batch: AssignmentBatch, count: (n: number) => void): Promise<void> {
+    await this.contacts.saveCases(m, batch.received.map((e) => caseOfReceived(e.payload)));
+    if (batch.assigned.length === 0) return;
+    const units = batch.assigned.map((e) => unitsOf(e.payload));
+    const known = await this.contacts.assignCases(
+      m,
+      batch.assigned.map((e) => assignmentOf(e.payload)),
+      units.flatMap((u) => u.updates),
+      units.flatMap((u) => u.ids),
+    );
+    await this.deliveries.planBehind(m, batch.assigned.flatMap((e) => this.planAssigned(e.id, e.payload, known)), count);
   }
 
   /**
@@ -60,17 +78,18 @@ export class NotificationService {
 
   async onSubmittedMany(events: SubmittedEvent[]): Promise<void> {
     await this.processed.onceEach(CONSUMERS.submitted, TOPICS.inquirySubmitted.name, events, async (m, fresh) => {
-      for (const { payload: p } of fresh) {
-        await this.contacts.saveCase(m, {
-          inquiryId: p.inquiryId,
-          trackingNo: p.trackingNo,
-          title: p.title,
-          content: p.content,
-          receivedAt: p.receivedAt,
-          attachments: p.attachments,
-          citizen: p.citizen,
-        });
-      }
+      const cases: CaseContact[] = fresh.map(({ payload: p }) => ({
+        inquiryId: p.inquiryId,
+        trackingNo: p.trackingNo,
+        title: p.title,
+        content: p.content,
+        receivedAt: p.receivedAt,
+        attachments: p.attachments,
+        citizen: p.citizen,
+      }));
+      // One statement for the batch, unless an inquiry comes twice (one statement cannot upsert a row twice).
+      if (new Set(cases.map((c) => c.inquiryId)).size === cases.length) await this.contacts.saveCases(m, cases);
+      else for (const c of cases) await this.contacts.saveCase(m, c);
     });
   }
 
@@ -125,15 +144,20 @@ export class NotificationService {
   }
 
   /**
-   * One notice per co-handling unit, with the contacts the event carries (`coUnits`) or, for an older event
-   * that names only `coUnitIds`, the latest copy this read model has.
+   * The notices of an assignment: to the unit, and one per co-handling unit with the contacts the event carries
+   * (`coUnits`) or, for an older event that names only `coUnitIds`, the latest copy this read model has.
    */
-  private async coHandling(m: EntityManager, eventId: string, p: PayloadOf<typeof TOPICS.caseEvents, 'Assigned'>, c: CaseContact): Promise<DeliveryIntent[]> {
-    for (const co of p.coUnits ?? []) if (co.unitContacts) await this.contacts.saveUnit(m, co.unitId, co.unitName, co.unitContacts);
-    const ids = [...new Set([...p.coUnitIds, ...(p.coUnits ?? []).map((co) => co.unitId)])].filter((id) => id !== p.unitId);
-    const intents: DeliveryIntent[] = [];
-    for (const id of ids) {
-      const co = await this.contacts.findUnit(m, id);
+  private planAssigned(
+    eventId: string,
+    p: AssignedPayload,
+    known: { cases: Map<string, AssignedCase>; units: Map<string, UnitContact> },
+  ): DeliveryIntent[] {
+    const { contact: c, previousUnitId } = known.cases.get(p.inquiryId)!;
+    const unit = known.units.get(p.unitId);
+    if (!unit) this.logger.warn({ inquiryId: p.inquiryId, unitId: p.unitId }, 'assigned to a unit with no known contacts; no notice sent');
+    const intents = [...this.planner.assigned(eventId, p, c, unit, !!previousUnitId && previousUnitId !== p.unitId)];
+    for (const id of coUnitIdsOf(p)) {
+      const co = known.units.get(id);
       if (!co) this.logger.warn({ inquiryId: p.inquiryId, unitId: id }, 'co-handling unit with no known contacts; no notice sent');
       else intents.push(...this.planner.coHandling(eventId, p, c, co));
     }
@@ -143,31 +167,13 @@ export class NotificationService {
   private async planCaseEvent(m: EntityManager, event: CaseEvent): Promise<DeliveryIntent[]> {
     const inquiryId = event.payload.inquiryId;
     switch (event.type) {
-      case 'Received': {
-        const p = event.payload;
-        await this.contacts.saveCase(m, {
-          inquiryId,
-          trackingNo: p.trackingNo,
-          title: p.title,
-          content: p.content,
-          receivedAt: p.receivedAt,
-          attachments: p.attachments ?? [],
-          citizen: p.citizen,
-          weiboThread: p.weiboThread,
-        });
+      case 'Received':
+        await this.contacts.saveCase(m, caseOfReceived(event.payload));
         return [];
-      }
       case 'Assigned': {
         const p = event.payload;
-        const { contact: c, previousUnitId, unit } = await this.contacts.assignCase(
-          m,
-          inquiryId,
-          { unitId: p.unitId, unitName: p.unitName, contacts: p.unitContacts },
-          p.replyDeadline,
-        );
-        if (!unit) this.logger.warn({ inquiryId, unitId: p.unitId }, 'assigned to a unit with no known contacts; no notice sent');
-        const lead = this.planner.assigned(event.id, p, c, unit, !!previousUnitId && previousUnitId !== p.unitId);
-        return [...lead, ...(await this.coHandling(m, event.id, p, c))];
+        const { updates, ids } = unitsOf(p);
+        return this.planAssigned(event.id, p, await this.contacts.assignCases(m, [assignmentOf(p)], updates, ids));
       }
       case 'SlaWarning':
       case 'SlaBreached': {
