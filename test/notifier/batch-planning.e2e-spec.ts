@@ -113,4 +113,38 @@ describe('notifier: a batch of Received and Assigned events planned together', (
     // Redelivered, the batch plans nothing more.
     expect(await service.onCaseEvents(together.batch)).toBe(0);
   });
+
+  it("records a batch of citizens' activity as one by one: the latest report of each citizen counts", async () => {
+    type Interaction = EventOf<typeof TOPICS.inquiryInteraction>;
+    const activity = (run: string) => {
+      const [a, b] = [`oWxA${run}${newId()}`, `oWxB${run}${newId()}`];
+      const at = (s: number) => `2026-11-28T08:00:0${s}.000Z`;
+      const base = (externalUserId: string, s: number) => ({ citizen: { channel: 'wechat' as const, externalUserId }, at: at(s) });
+      const interaction = (type: string, payload: object): Interaction =>
+        newEnvelope({ type, payload, source: 'ingest-wechat' }) as unknown as Interaction;
+      return {
+        citizens: [a, b],
+        events: [
+          interaction('ChannelActivity', { ...base(a, 2), kind: 'click' }),
+          interaction('ChannelActivity', { ...base(a, 1), kind: 'unfollow' }), // older: never moves the window back
+          interaction('InformationAdded', { ...base(b, 3), inquiryId: newId(), text: '补充：路口在东侧' }),
+          interaction('ChannelActivity', { ...base(b, 3), kind: 'follow' }), // same time, later: counts
+          interaction('ChannelActivity', { ...base(a, 2) }),
+        ],
+      };
+    };
+    const windows = async (citizens: string[]) =>
+      (await h.db.query(
+        `SELECT last_activity_at, kind, sent_in_window FROM notifier.citizen_windows WHERE external_user_id = ANY($1) ORDER BY external_user_id`,
+        [citizens],
+      )) as unknown[];
+    const [together, oneByOne] = [activity('t'), activity('o')];
+    await service.onInteractions(together.events);
+    for (const e of oneByOne.events) await service.onInteraction(e);
+    expect(await windows(together.citizens)).toEqual(await windows(oneByOne.citizens));
+    expect(await windows(together.citizens)).toEqual([
+      { last_activity_at: new Date('2026-11-28T08:00:02.000Z'), kind: 'message', sent_in_window: 0 },
+      { last_activity_at: new Date('2026-11-28T08:00:03.000Z'), kind: 'follow', sent_in_window: 0 },
+    ]);
+  });
 });

@@ -67,6 +67,14 @@ function unitContactOf(r: Row): UnitContact {
   };
 }
 
+/** A citizen's activity on their channel (a message, a menu click, a follow or an unfollow). */
+export interface Activity {
+  channel: string;
+  externalUserId: string;
+  at: string;
+  kind: string;
+}
+
 /** A case's new unit, as an `Assigned` event gives it. */
 export interface Assignment {
   inquiryId: string;
@@ -248,12 +256,29 @@ export class ContactsRepository {
    * Written behind, like `saveCase`.
    */
   async recordActivity(m: EntityManager, channel: string, externalUserId: string, at: string, kind: string): Promise<void> {
+    await this.recordActivities(m, [{ channel, externalUserId, at, kind }]);
+  }
+
+  /**
+   * `recordActivity` for several reports in one statement. Of one citizen's reports only the latest can count (the
+   * last of equal times), as when they are recorded one by one.
+   */
+  async recordActivities(m: EntityManager, reports: Activity[]): Promise<void> {
+    const latest = new Map<string, Activity>();
+    for (const r of reports) {
+      const key = `${r.channel}\u0000${r.externalUserId}`;
+      const known = latest.get(key);
+      if (!known || Date.parse(r.at) >= Date.parse(known.at)) latest.set(key, r);
+    }
+    if (latest.size === 0) return;
+    const rows = [...latest.values()];
     await writeBehind(m, {
-      text: `INSERT INTO citizen_windows (channel, external_user_id, last_activity_at, kind) VALUES ($1, $2, $3, $4)
+      text: `INSERT INTO citizen_windows (channel, external_user_id, last_activity_at, kind)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[])
              ON CONFLICT (channel, external_user_id) DO UPDATE SET last_activity_at = EXCLUDED.last_activity_at,
                kind = EXCLUDED.kind, sent_in_window = 0
              WHERE citizen_windows.last_activity_at <= EXCLUDED.last_activity_at`,
-      values: [channel, externalUserId, at, kind],
+      values: [rows.map((r) => r.channel), rows.map((r) => r.externalUserId), rows.map((r) => r.at), rows.map((r) => r.kind)],
     });
   }
 

@@ -160,11 +160,12 @@ export class DeliveryRepository {
     });
   }
 
-  /** The citizen acted again: messages waiting for a window are due now. Written behind (see `planBehind`). */
-  async wakeWaiting(m: EntityManager, recipient: string): Promise<void> {
+  /** The citizens acted again: messages waiting for their windows are due now. Written behind (see `planBehind`). */
+  async wakeWaiting(m: EntityManager, recipients: string[]): Promise<void> {
+    if (recipients.length === 0) return;
     await writeBehind(m, {
-      text: `UPDATE deliveries SET next_attempt_at = now() WHERE status = 'pending' AND waiting_window AND recipient = $1`,
-      values: [recipient],
+      text: `UPDATE deliveries SET next_attempt_at = now() WHERE status = 'pending' AND waiting_window AND recipient = ANY($1::text[])`,
+      values: [recipients],
     });
   }
 

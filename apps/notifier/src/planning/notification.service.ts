@@ -115,9 +115,23 @@ export class NotificationService {
 
   async onInteractions(events: InteractionEvent[]): Promise<void> {
     await this.processed.onceEach(CONSUMERS.interactions, TOPICS.inquiryInteraction.name, events, async (m, fresh) => {
-      for (const event of fresh) await this.applyInteraction(m, event);
+      if (fresh.length > 1 && fresh.every((e) => e.type === 'ChannelActivity' || e.type === 'InformationAdded')) await this.recordActivities(m, fresh);
+      else for (const event of fresh) await this.applyInteraction(m, event);
     });
     this.dispatcher.poke();
+  }
+
+  /** A batch of nothing but activity (messages, menu clicks, follows): two statements, whatever its size. */
+  private async recordActivities(m: EntityManager, events: InteractionEvent[]): Promise<void> {
+    const woken = new Set<string>();
+    const reports = events.map((e) => {
+      const { citizen, at } = e.payload;
+      const kind = e.type === 'ChannelActivity' ? (e.payload.kind ?? 'message') : 'message';
+      if (e.type === 'ChannelActivity' && kind !== 'unfollow') woken.add(`${citizen.channel}:${citizen.externalUserId}`);
+      return { channel: citizen.channel, externalUserId: citizen.externalUserId, at, kind };
+    });
+    await this.contacts.recordActivities(m, reports);
+    await this.deliveries.wakeWaiting(m, [...woken]);
   }
 
   private async applyInteraction(m: EntityManager, event: InteractionEvent): Promise<void> {
@@ -125,7 +139,7 @@ export class NotificationService {
     switch (event.type) {
       case 'ChannelActivity':
         await this.contacts.recordActivity(m, citizen.channel, citizen.externalUserId, at, event.payload.kind ?? 'message');
-        if (event.payload.kind !== 'unfollow') await this.deliveries.wakeWaiting(m, `${citizen.channel}:${citizen.externalUserId}`);
+        if (event.payload.kind !== 'unfollow') await this.deliveries.wakeWaiting(m, [`${citizen.channel}:${citizen.externalUserId}`]);
         break;
       case 'InformationAdded':
         // A citizen's message is activity too: it opens the window as a message would.
