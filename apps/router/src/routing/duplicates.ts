@@ -2,28 +2,44 @@ const DROPPED = /[\s\p{P}\p{S}0-9a-zA-Z]+/gu;
 /** Per UTF-16 unit: 1 if `DROPPED` drops it, 2 for a surrogate (whose code point decides); built on first use. */
 let unitKinds: Uint8Array | undefined;
 
+/**
+ * A text's distinct character bigrams, each as its two UTF-16 units in one number (`first << 16 | second`), sorted.
+ * One typed array per text instead of a set of two-character strings: the router keeps those of up to 20,000 open
+ * cases (`BigramCache`), and as strings they took ≈ 14 KB a case and hundreds of MB of heap for the collector to mark.
+ */
+export type Bigrams = Uint32Array;
+
 /** Character-bigram Dice similarity: cheap, order-insensitive, tolerant of rewording around the same nouns. */
-export function bigrams(text: string): Set<string> {
+export function bigrams(text: string): Bigrams {
   // The pairs of the text without the characters `DROPPED` matches: a table read per character is much cheaper
   // than the Unicode-property regex, which only a text with surrogates still goes through.
   unitKinds ??= kindsOfUnits();
-  const out = new Set<string>();
+  const codes = new Uint32Array(Math.max(0, text.length - 1));
+  let size = 0;
   let previous = -1;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
     const kind = unitKinds[unit];
     if (kind === 2) return pairs(text.replace(DROPPED, ''));
     if (kind === 1) continue;
-    if (previous >= 0) out.add(String.fromCharCode(previous, unit));
+    if (previous >= 0) codes[size++] = ((previous << 16) | unit) >>> 0;
     previous = unit;
   }
-  return out;
+  return distinct(codes.subarray(0, size));
 }
 
-function pairs(clean: string): Set<string> {
-  const out = new Set<string>();
-  for (let i = 0; i + 2 <= clean.length; i++) out.add(clean.slice(i, i + 2));
-  return out;
+function pairs(clean: string): Bigrams {
+  const codes = new Uint32Array(Math.max(0, clean.length - 1));
+  for (let i = 0; i + 2 <= clean.length; i++) codes[i] = ((clean.charCodeAt(i) << 16) | clean.charCodeAt(i + 1)) >>> 0;
+  return distinct(codes);
+}
+
+/** Sorted, without repeats, in an array of its own size. */
+function distinct(codes: Uint32Array): Bigrams {
+  codes.sort();
+  let size = 0;
+  for (let i = 0; i < codes.length; i++) if (i === 0 || codes[i] !== codes[i - 1]) codes[size++] = codes[i];
+  return codes.slice(0, size);
 }
 
 function kindsOfUnits(): Uint8Array {
@@ -33,12 +49,18 @@ function kindsOfUnits(): Uint8Array {
   return kinds;
 }
 
-export function similarity(a: Set<string>, b: Set<string>): number {
-  if (a.size === 0 || b.size === 0) return 0;
+export function similarity(a: Bigrams, b: Bigrams): number {
+  if (a.length === 0 || b.length === 0) return 0;
   let shared = 0;
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  for (const g of small) if (large.has(g)) shared++;
-  return (2 * shared) / (a.size + b.size);
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (a[i] === b[j]) {
+      shared++;
+      i++;
+      j++;
+    } else if (a[i] < b[j]) i++;
+    else j++;
+  }
+  return (2 * shared) / (a.length + b.length);
 }
 
 export const DUPLICATE_THRESHOLD = 0.45;
@@ -61,8 +83,8 @@ export function findDuplicate<T extends { text: string }>(text: string, candidat
  * the one added last wins; `syncTo` adds in the order given (oldest first), so that is the newest case.
  */
 export class DuplicateIndex {
-  private readonly postings = new Map<string, number[]>();
-  private entries: ({ id: string; grams: Set<string> } | undefined)[] = [];
+  private readonly postings = new Map<number, number[]>();
+  private entries: ({ id: string; grams: Bigrams } | undefined)[] = [];
   /** The entries' numbers of bigrams, by index: the candidates are sifted without a visit to each entry. */
   private sizes: number[] = [];
   private readonly slots = new Map<string, number>();
@@ -77,11 +99,11 @@ export class DuplicateIndex {
     return this.slots.has(id);
   }
 
-  add(id: string, grams: Set<string>): void {
+  add(id: string, grams: Bigrams): void {
     if (this.slots.has(id)) return;
     const index = this.entries.length;
     this.entries.push({ id, grams });
-    this.sizes.push(grams.size);
+    this.sizes.push(grams.length);
     this.slots.set(id, index);
     for (const g of grams) {
       const list = this.postings.get(g);
@@ -102,7 +124,7 @@ export class DuplicateIndex {
    * Makes the index hold exactly `ids` (oldest first): the others are removed, the missing ones added with the
    * bigrams `gramsOf` has for them (an id it has none for is left out).
    */
-  syncTo(ids: string[], gramsOf: (id: string) => Set<string> | undefined): void {
+  syncTo(ids: string[], gramsOf: (id: string) => Bigrams | undefined): void {
     const wanted = new Set(ids);
     for (const id of [...this.slots.keys()]) if (!wanted.has(id)) this.remove(id);
     for (const id of ids) {
@@ -112,8 +134,8 @@ export class DuplicateIndex {
     }
   }
 
-  best(grams: Set<string>, threshold = DUPLICATE_THRESHOLD): string | undefined {
-    const q = grams.size;
+  best(grams: Bigrams, threshold = DUPLICATE_THRESHOLD): string | undefined {
+    const q = grams.length;
     if (q === 0 || this.slots.size === 0) return undefined;
     const lists: number[][] = [];
     for (const g of grams) {
@@ -165,7 +187,7 @@ export class DuplicateIndex {
   }
 
   private compact(): void {
-    const live = this.entries.filter((e): e is { id: string; grams: Set<string> } => !!e);
+    const live = this.entries.filter((e): e is { id: string; grams: Bigrams } => !!e);
     this.entries = [];
     this.sizes = [];
     this.slots.clear();
@@ -176,15 +198,15 @@ export class DuplicateIndex {
 
 /** Bigrams of case texts already seen, so each batch reads only the texts it has not met before. */
 export class BigramCache {
-  private readonly grams = new Map<string, Set<string>>();
+  private readonly grams = new Map<string, Bigrams>();
 
   constructor(private readonly capacity = 20_000) {}
 
-  get(id: string): Set<string> | undefined {
+  get(id: string): Bigrams | undefined {
     return this.grams.get(id);
   }
 
-  set(id: string, grams: Set<string>): void {
+  set(id: string, grams: Bigrams): void {
     this.grams.set(id, grams);
     if (this.grams.size > this.capacity) this.grams.delete(this.grams.keys().next().value!);
   }
