@@ -36,6 +36,11 @@ export interface StepFigures {
   /** Per channel; app submissions with a photo apart ("app+photo"). */
   p99ByChannel: Record<string, number>;
   answerP99ByChannel: Record<string, number>;
+  /**
+   * The longest submission → decision of the inquiries submitted in each second of the step, ms (endless when one
+   * is undecided): whether the tail is a stall of a few seconds or the whole step.
+   */
+  maxBySecond: number[];
   failures: Record<string, number>;
 }
 
@@ -109,6 +114,7 @@ export class DecisionTracker {
     const byChannel: Record<string, number[]> = {};
     const answersByChannel: Record<string, number[]> = {};
     const failures: Record<string, number> = {};
+    const bySecond: { at: number; ms: number }[] = [];
     let assigned = 0;
     let desk = 0;
     let undecided = 0;
@@ -129,12 +135,14 @@ export class DecisionTracker {
         undecided++;
         latencies.push(Number.POSITIVE_INFINITY);
         (byChannel[pathOf(s)] ??= []).push(Number.POSITIVE_INFINITY);
+        bySecond.push({ at: s.submittedAt, ms: Number.POSITIVE_INFINITY });
         continue;
       }
       if (d.type === 'Assigned') assigned++;
       else desk++;
       latencies.push(d.at - s.submittedAt);
       (byChannel[pathOf(s)] ??= []).push(d.at - s.submittedAt);
+      bySecond.push({ at: s.submittedAt, ms: d.at - s.submittedAt });
       lastDecision = Math.max(lastDecision, d.at);
     }
     const decided = assigned + desk;
@@ -156,9 +164,19 @@ export class DecisionTracker {
       sendLagP99Ms: percentile(lags, 99),
       p99ByChannel: Object.fromEntries(Object.entries(byChannel).map(([c, l]) => [c, percentile(l, 99)])),
       answerP99ByChannel: Object.fromEntries(Object.entries(answersByChannel).map(([c, l]) => [c, percentile(l, 99)])),
+      maxBySecond: maxPerSecond(bySecond, firstSubmitted),
       failures,
     };
   }
+}
+
+function maxPerSecond(points: { at: number; ms: number }[], start: number): number[] {
+  const out: number[] = [];
+  for (const { at, ms } of points) {
+    const second = Math.floor((at - start) / 1000);
+    out[second] = Math.max(out[second] ?? 0, ms);
+  }
+  return Array.from(out, (ms) => ms ?? 0);
 }
 
 function pathOf(s: Submission): string {
