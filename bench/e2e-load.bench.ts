@@ -347,7 +347,7 @@ export async function run(): Promise<BenchResult> {
       undecided: total.undecided,
       failed: total.failed,
       serviceCrashes: crashes,
-      mailsToUnits: p.smtp.mails.length,
+      mailsToUnits: p.smtp.received,
       wechatMessages: p.wechat.custom.length + p.wechat.templates.length,
       weiboReplies: p.weibo.replies.length,
     });

@@ -44,6 +44,12 @@ export interface StepFigures {
   failures: Record<string, number>;
 }
 
+/**
+ * The events the tracker reads, by the `type` header every event carries: the others are not parsed (this process
+ * shares the machine with the platform).
+ */
+const TRACKED = new Set(['Received', 'Assigned', 'QueuedForDesk']);
+
 export class DecisionTracker {
   private consumer?: Consumer;
   /** OpenID / Weibo uid → inquiry id, from `Received`. */
@@ -69,7 +75,7 @@ export class DecisionTracker {
       partitionsConsumedConcurrently: 6,
       eachBatch: async ({ batch }) => {
         const at = performance.timeOrigin + performance.now();
-        for (const m of batch.messages) this.record(m.value, at);
+        for (const m of batch.messages) if (TRACKED.has(String(m.headers?.type ?? ''))) this.record(m.value, at);
         this.events += batch.messages.length;
       },
     });

@@ -3,9 +3,14 @@ import { performance } from 'node:perf_hooks';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-/** A real SMTP server on loopback; every message that arrives is parsed with mailparser. */
+/**
+ * A real SMTP server on loopback; every message that arrives is parsed with mailparser, unless started with
+ * `parse: false` (a load that only counts messages: the benchmark's process shares the machine with the platform).
+ */
 export class SmtpSink {
   readonly mails: ParsedMail[] = [];
+  /** Messages accepted, parsed or not. */
+  received = 0;
   /** performance.now() at each arrival, index for index with `mails`. */
   readonly arrivals: number[] = [];
   private readonly rejections: number[] = [];
@@ -15,8 +20,9 @@ export class SmtpSink {
     readonly port: number,
   ) {}
 
-  static async start(): Promise<SmtpSink> {
+  static async start(options: { parse?: boolean } = {}): Promise<SmtpSink> {
     let self: SmtpSink | undefined;
+    const parse = options.parse ?? true;
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
@@ -24,6 +30,16 @@ export class SmtpSink {
       size: 10 * 1024 * 1024,
       onData(stream, _session, callback) {
         const code = self!.rejections.shift();
+        if (!parse) {
+          stream.on('end', () => {
+            if (code) return callback(Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), { responseCode: code }));
+            self!.received++;
+            self!.arrivals.push(performance.now());
+            callback();
+          });
+          stream.resume();
+          return;
+        }
         simpleParser(stream)
           .then((mail) => {
             if (code) {
@@ -31,6 +47,7 @@ export class SmtpSink {
               return;
             }
             self!.mails.push(mail);
+            self!.received++;
             self!.arrivals.push(performance.now());
             callback();
           })
