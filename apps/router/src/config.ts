@@ -19,6 +19,8 @@ export const routerEnvSchema = platformEnvSchema
     ROUTER_DESK_WARN_MINUTES: positiveInt(30),
     /** SlaWarning this many working days before a unit clock (accept, reply) runs out. */
     ROUTER_WARN_WORKING_DAYS: positiveInt(1),
+    /** A daily warning in the log when the loaded working-day calendar ends in fewer days than this. */
+    ROUTER_CALENDAR_WARN_DAYS: positiveInt(45),
     /** A replied case with no rating is closed as 未评价 this many calendar days after the reply. */
     ROUTER_AUTO_CLOSE_DAYS: positiveInt(7),
     /** 不满意: `always` reopens the case at once; `desk` leaves it to a desk operator. */

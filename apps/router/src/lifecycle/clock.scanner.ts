@@ -4,6 +4,7 @@ import { CalendarService } from '@app/common/calendar/calendar.service.js';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { RouterConfig } from '../config.js';
+import { CalendarHorizon } from './calendar-horizon.js';
 import { ClockRepository } from './clock.repository.js';
 import { FeedbackService } from './feedback.service.js';
 
@@ -30,6 +31,7 @@ export class ClockScanner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly feedback: FeedbackService,
     private readonly outbox: OutboxWriter,
     private readonly calendar: CalendarService,
+    private readonly horizon: CalendarHorizon,
     @InjectPlatformConfig() private readonly config: RouterConfig,
     @InjectLogger() private readonly logger: Logger,
   ) {}
@@ -49,6 +51,7 @@ export class ClockScanner implements OnApplicationBootstrap, OnModuleDestroy {
   private async tick(): Promise<void> {
     try {
       await this.calendar.refreshIfChanged(); // another instance's addYear
+      this.horizon.check(this.calendar.calendar.coveredYears);
       await this.scan();
     } catch (err) {
       this.logger.warn({ err }, 'clock scan failed');

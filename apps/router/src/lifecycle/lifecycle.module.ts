@@ -12,6 +12,7 @@ import { DeskCaseController } from '../desk/desk-case.controller.js';
 import { DeskCaseRepository } from '../desk/desk-case.repository.js';
 import { DeskCaseService } from '../desk/desk-case.service.js';
 import { RoutingModule } from '../routing/routing.module.js';
+import { CalendarHorizon } from './calendar-horizon.js';
 import { ClockScanner } from './clock.scanner.js';
 import { DecisionService } from './decision.service.js';
 import { DecisionsController } from './decisions.controller.js';
@@ -38,6 +39,7 @@ import { LifecycleService } from './lifecycle.service.js';
     FeedbackService,
     DecisionService,
     ClockScanner,
+    CalendarHorizon,
     InteractionsConsumer,
     AgencyRepository,
     AgencyService,
