@@ -40,6 +40,9 @@ export function unitsOf(p: AssignedPayload): { updates: UnitUpdate[]; ids: strin
 export interface AssignmentBatch {
   received: Received[];
   assigned: Assigned[];
+  /** The unit contacts the assignments carry, and every unit they name (`unitsOf` of each, in order). */
+  unitUpdates: UnitUpdate[];
+  unitIds: string[];
 }
 
 /**
@@ -59,6 +62,8 @@ export function assignmentBatch(events: CaseEvent[]): AssignmentBatch | undefine
   const receivedIds = new Set<string>();
   const assignedIds = new Set<string>();
   const unitContacts = new Map<string, string>();
+  const unitUpdates: UnitUpdate[] = [];
+  const unitIds: string[] = [];
   for (const event of events) {
     const id = event.payload.inquiryId;
     if (event.type === 'Received') {
@@ -70,6 +75,8 @@ export function assignmentBatch(events: CaseEvent[]): AssignmentBatch | undefine
       assignedIds.add(id);
       assigned.push(event);
       const { updates, ids } = unitsOf(event.payload);
+      unitUpdates.push(...updates);
+      unitIds.push(...ids);
       const given = new Map(updates.map((u) => [u.unitId, JSON.stringify([u.unitName, u.contacts.emails, u.contacts.webhook ?? null, u.contacts.prefer])]));
       for (const unitId of new Set([...ids, ...given.keys()])) {
         const contacts = given.get(unitId) ?? 'none';
@@ -78,5 +85,5 @@ export function assignmentBatch(events: CaseEvent[]): AssignmentBatch | undefine
       }
     } else return undefined;
   }
-  return { received, assigned };
+  return { received, assigned, unitUpdates, unitIds };
 }

@@ -58,13 +58,7 @@ export class NotificationService {
   private async planTogether(m: EntityManager, batch: AssignmentBatch, count: (n: number) => void): Promise<void> {
     await this.contacts.saveCases(m, batch.received.map((e) => caseOfReceived(e.payload)));
     if (batch.assigned.length === 0) return;
-    const units = batch.assigned.map((e) => unitsOf(e.payload));
-    const known = await this.contacts.assignCases(
-      m,
-      batch.assigned.map((e) => assignmentOf(e.payload)),
-      units.flatMap((u) => u.updates),
-      units.flatMap((u) => u.ids),
-    );
+    const known = await this.contacts.assignCases(m, batch.assigned.map((e) => assignmentOf(e.payload)), batch.unitUpdates, batch.unitIds);
     await this.deliveries.planBehind(m, batch.assigned.flatMap((e) => this.planAssigned(e.id, e.payload, known)), count);
   }
 
