@@ -13,6 +13,7 @@ export * from './contracts/delivery-events.v1.js';
 export * from './database/data-source.js';
 export * from './database/opened-transaction.js';
 export * from './database/group-commit.js';
+export * from './database/shared-transactions.js';
 export * from './database/database-errors.js';
 export * from './database/platform-tables.migration.js';
 export * from './kafka/kafka-client.js';

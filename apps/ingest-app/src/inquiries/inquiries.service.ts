@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { newId, OutboxWriter, TOPICS, type Attachment, type Channel, type InquiryType, type Location } from '@app/common';
 import { CodedError } from '@app/common/http/coded-error.js';
-import { GroupCommit } from '@app/common/database/group-commit.js';
+import { SharedTransactions } from '@app/common/database/shared-transactions.js';
 import { MediaPipeline, sha256File } from '@app/common/media/media.pipeline.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { SignedIn } from '../accounts/auth.guard.js';
@@ -64,7 +64,7 @@ export class InquiriesService {
   ) {}
 
   private readonly trackingSequence = new TrackingSequence((day, count) => this.repository.reserveTrackingNumbers(day, count));
-  private readonly commits = new GroupCommit(this.db);
+  private readonly commits = new SharedTransactions(this.db);
 
   async submit(input: SubmitInquiryDto, files: UploadedMedia, citizen?: SignedIn, idempotencyKey?: string): Promise<Submission> {
     const location = toLocation(input);
@@ -130,7 +130,7 @@ export class InquiriesService {
     const day = shanghaiDay(receivedAt);
     const trackingNo = formatTrackingNo(this.config.env.TRACKING_PREFIX, day, await this.trackingSequence.next(day));
     // BEGIN and the writes travel with the idempotency claim or with the COMMIT (leanTransaction, writeBehind): without
-    // a key the whole submission is one round trip, shared with the submissions that arrived meanwhile (GroupCommit).
+    // a key the whole submission is one round trip, shared with the submissions that arrived meanwhile (SharedTransactions).
     return this.commits.run(async (manager) => {
       if (claim && !(await this.repository.claimKey(manager, claim.owner, claim.key, claim.requestHash, inquiryId))) {
         throw new KeyAlreadyClaimed();

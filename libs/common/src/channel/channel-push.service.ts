@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ConversationService } from '../conversation/conversation.service.js';
 import type { ChannelAdapter, ChannelAnswer, ChannelRequest } from './channel-adapter.js';
 import { inboundKey, type ChannelPushRepository, type InboundRecord } from './channel-push.repository.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit } from '../database/group-commit.js';
 import type { InboundMessage } from './inbound-message.js';
 
 export interface Accepted {

@@ -1,69 +1,79 @@
-import { AsyncResource } from 'node:async_hooks';
-import type { DataSource, EntityManager } from 'typeorm';
 import { databaseUnavailable } from './database-errors.js';
-import { leanTransaction } from './opened-transaction.js';
 
-interface Queued {
-  work: (manager: EntityManager) => Promise<unknown>;
-  resolve: (value: unknown) => void;
+export interface GroupCommitOptions<T> {
+  /** At most this many items in one transaction. */
+  maxBatch: number;
+  /** Transactions in flight at once (default 1); keep it under the database pool size. */
+  lanes?: number;
+  /** Items with the same key always take the same lane, so they are committed in the order they were submitted. */
+  keyOf?: (item: T) => string;
+}
+
+interface Waiting<T, R> {
+  item: T;
+  resolve: (result: R) => void;
   reject: (error: unknown) => void;
 }
 
-/** Most works in one shared transaction. */
-const MAX_SHARED = 100;
+interface Lane<T, R> {
+  queue: Waiting<T, R>[];
+  busy: boolean;
+}
 
 /**
- * Commits independent write transactions together: the works that arrive while a commit is in flight share the next
- * one (one connection, one round trip for their write-behind statements, one BEGIN … COMMIT and one WAL flush), so
- * under load the cost of a commit is split between many callers while a lone caller still commits at once. When a
- * shared transaction fails, each of its works runs again in a transaction of its own: one bad work fails alone,
- * with its own error, and the others commit (unless the database is unavailable: then they all fail with that).
+ * Group commit: items submitted while a lane's transaction runs wait for it and then go together in the next
+ * one, so a commit (and its WAL flush) and the per-transaction statements are shared by everything that arrived
+ * meanwhile. An idle lane starts at once: at low load a batch is one item and nothing waits for company.
+ * Every caller is answered only after the transaction holding its item committed.
  *
- * A work must not depend on what the other works of its transaction wrote, and must be safe to run a second time
- * after a rollback (it is, if it only hands statements to the transaction).
+ * When a batch fails, each of its items is tried again alone, in order, so one bad item fails only its own caller
+ * with its own error. Not when the database is unavailable (unreachable, or cut during COMMIT, when nobody knows
+ * whether it committed): trying again cannot help then, and every caller of the batch gets that error.
  */
-export class GroupCommit {
-  private queue: Queued[] = [];
-  private draining = false;
+export class GroupCommit<T, R> {
+  private readonly lanes: Lane<T, R>[];
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly commit: (items: T[]) => Promise<R[]>,
+    private readonly options: GroupCommitOptions<T>,
+  ) {
+    const lanes = options.lanes ?? 1;
+    if (lanes < 1 || options.maxBatch < 1) throw new Error('group commit needs at least one lane and one item per batch');
+    this.lanes = Array.from({ length: lanes }, () => ({ queue: [], busy: false }));
+  }
 
-  run<R>(work: (manager: EntityManager) => Promise<R>): Promise<R> {
+  submit(item: T): Promise<R> {
+    const keyOf = this.options.keyOf;
+    const lane = this.lanes[keyOf && this.lanes.length > 1 ? laneIndex(keyOf(item), this.lanes.length) : 0];
     return new Promise<R>((resolve, reject) => {
-      // The work runs in its caller's async context (trace id of the request), not in the drain loop's.
-      this.queue.push({ work: AsyncResource.bind(work), resolve: resolve as (value: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      lane.queue.push({ item, resolve, reject });
+      if (!lane.busy) void this.drain(lane);
     });
   }
 
-  private async drain(): Promise<void> {
-    this.draining = true;
+  private async drain(lane: Lane<T, R>): Promise<void> {
+    lane.busy = true;
     try {
-      while (this.queue.length > 0) await this.commit(this.queue.splice(0, MAX_SHARED));
+      while (lane.queue.length > 0) await this.commitBatch(lane.queue.splice(0, this.options.maxBatch));
     } finally {
-      this.draining = false;
+      lane.busy = false;
     }
   }
 
-  private async commit(batch: Queued[]): Promise<void> {
-    if (batch.length > 1) {
-      try {
-        const results = await leanTransaction(this.dataSource, async (manager) => {
-          const out: unknown[] = [];
-          for (const q of batch) out.push(await q.work(manager));
-          return out;
-        });
-        batch.forEach((q, i) => q.resolve(results[i]));
-        return;
-      } catch (error) {
-        // Unreachable, or cut during COMMIT (committed or not, nobody knows): running the works again cannot help.
-        if (databaseUnavailable(error)) {
-          for (const q of batch) q.reject(error);
-          return;
-        }
-        // Which work failed is not known: each one runs again alone below.
-      }
+  private async commitBatch(batch: Waiting<T, R>[]): Promise<void> {
+    try {
+      const results = await this.commit(batch.map((w) => w.item));
+      batch.forEach((w, i) => w.resolve(results[i]));
+    } catch (error) {
+      if (batch.length === 1 || databaseUnavailable(error)) for (const w of batch) w.reject(error);
+      else for (const w of batch) await this.commit([w.item]).then(([r]) => w.resolve(r), w.reject);
     }
-    await Promise.all(batch.map((q) => leanTransaction(this.dataSource, q.work).then(q.resolve, q.reject)));
   }
+}
+
+/** FNV-1a: a stable, evenly spread lane for a key. */
+function laneIndex(key: string, lanes: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
 }

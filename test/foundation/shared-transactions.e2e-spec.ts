@@ -1,12 +1,12 @@
 import type { DataSource } from 'typeorm';
-import { GroupCommit } from '../../libs/common/src/database/group-commit.js';
+import { SharedTransactions } from '../../libs/common/src/database/shared-transactions.js';
 import { writeBehind } from '../../libs/common/src/database/opened-transaction.js';
 import { currentTrace, withTrace } from '../../libs/common/src/logging/trace-context.js';
 import { dropScratch, scratchDataSource } from '../support/scratch-schema.js';
 
 const SCHEMA = 'group_commit_probe';
 
-describe('GroupCommit on the real database', () => {
+describe('SharedTransactions on the real database', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
@@ -16,7 +16,7 @@ describe('GroupCommit on the real database', () => {
 
   afterAll(() => dropScratch(dataSource, SCHEMA));
 
-  const insert = (id: number, note: string) => (manager: Parameters<Parameters<GroupCommit['run']>[0]>[0]) =>
+  const insert = (id: number, note: string) => (manager: Parameters<Parameters<SharedTransactions['run']>[0]>[0]) =>
     writeBehind(manager, { text: `INSERT INTO ${SCHEMA}.items (id, note) VALUES ($1, $2)`, values: [id, note] }).then(() => id);
 
   /** Rows written by one transaction share its id (xmin). */
@@ -24,7 +24,7 @@ describe('GroupCommit on the real database', () => {
     Number((await dataSource.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM ${SCHEMA}.items WHERE id BETWEEN $1 AND $2`, [from, to]))[0].n);
 
   it('commits the works that arrive during a commit together, and answers each its own result', async () => {
-    const commits = new GroupCommit(dataSource);
+    const commits = new SharedTransactions(dataSource);
     const ids = Array.from({ length: 50 }, (_, i) => 100 + i);
     const results = await Promise.all(ids.map((id) => commits.run(insert(id, `n${id}`))));
     expect(results).toEqual(ids);
@@ -34,14 +34,14 @@ describe('GroupCommit on the real database', () => {
   });
 
   it('a lone work commits at once, in a transaction of its own', async () => {
-    const commits = new GroupCommit(dataSource);
+    const commits = new SharedTransactions(dataSource);
     await commits.run(insert(200, 'alone'));
     await commits.run(insert(201, 'alone too'));
     expect(await transactionsOf(200, 201)).toBe(2);
   });
 
   it('a failing work fails alone with its own error; the others of its shared transaction commit', async () => {
-    const commits = new GroupCommit(dataSource);
+    const commits = new SharedTransactions(dataSource);
     const outcomes = await Promise.allSettled([
       commits.run(insert(300, 'first')),
       commits.run(insert(301, 'shares')),
@@ -65,7 +65,7 @@ describe('GroupCommit on the real database', () => {
   });
 
   it("runs each work in its caller's trace context", async () => {
-    const commits = new GroupCommit(dataSource);
+    const commits = new SharedTransactions(dataSource);
     const seen = await Promise.all(
       ['trace-a', 'trace-b', 'trace-c'].map((traceId, i) =>
         withTrace({ traceId }, () =>

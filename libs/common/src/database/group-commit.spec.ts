@@ -66,4 +66,36 @@ describe(GroupCommit.name, () => {
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected'))).toEqual(['ok a', 'ok b', 'rejected', 'ok c']);
     expect(batches).toEqual([['a'], ['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
   });
+
+  it('fails every item of a batch at once when the database is unavailable, without trying them alone', async () => {
+    const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const batches: string[][] = [];
+    const group = new GroupCommit<string, string>(
+      async (items) => {
+        batches.push(items);
+        if (items.includes('a')) await tick(5);
+        else throw unreachable;
+        return items;
+      },
+      { maxBatch: 10 },
+    );
+    const all = ['a', 'b', 'c', 'd'].map((i) => group.submit(i));
+    const results = await Promise.allSettled(all);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
+    expect(results.slice(1).every((r) => r.status === 'rejected' && r.reason === unreachable)).toBe(true);
+    expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  it('takes one lane and ignores keys unless told otherwise', async () => {
+    const { batches, commit, release } = recorder(0);
+    const group = new GroupCommit(commit, { maxBatch: 10 });
+    const first = group.submit('a');
+    const rest = ['b', 'c'].map((i) => group.submit(i));
+    release();
+    await first;
+    await tick(1);
+    release();
+    await Promise.all(rest);
+    expect(batches).toEqual([['a'], ['b', 'c']]);
+  });
 });
