@@ -166,6 +166,12 @@ const usageLine = (usage: Record<string, GroupFigures>): string =>
     .map(([g, f]) => `${GROUP_LABEL[g] ?? g} ${f.cpuPercent}%/${f.rssMaxMb}MB`)
     .join(' ');
 
+/** CPU of the platform (services, broker, PostgreSQL; not the load process) per decided inquiry, ms of one core. */
+const cpuMsPerInquiry = (usage: Record<string, GroupFigures>, perSecond: number): number | undefined => {
+  const percent = Object.entries(usage).reduce((sum, [g, f]) => (g === 'bench' ? sum : sum + f.cpuPercent), 0);
+  return perSecond > 0 ? round((percent * 10) / perSecond) : undefined;
+};
+
 function stepRow(label: string, o: StepOutcome): BenchRow {
   const f = o.figures;
   return {
@@ -187,6 +193,7 @@ function stepRow(label: string, o: StepOutcome): BenchRow {
     sendLagP99Ms: finite(f.sendLagP99Ms),
     maxBySecondMs: f.maxBySecond.map((ms) => (Number.isFinite(ms) ? Math.round(ms) : '∞')).join(' '),
     cpuMem: usageLine(o.usage),
+    cpuMsPerInquiry: cpuMsPerInquiry(o.usage, f.throughputPerSec),
     ...(o.stop ? { stop: o.stop } : {}),
   };
 }
@@ -380,7 +387,7 @@ export async function run(): Promise<BenchResult> {
     if (total.failed) notes.push(`failures: ${JSON.stringify(total.failures)}`);
     notes.push(
       `steps of ${STEP_SECONDS} s (WZ_E2E_STEPS=${STEPS.join(',')}), each drained up to ${DRAIN_SECONDS} s; stop when p99 > ${P99_LIMIT_MS} ms or > 1% fail. Latency: scheduled send of the submitting request (app POST, WeChat/Weibo 提交 ${SUBMIT_GAP_MS} ms after the long text) → Assigned/QueuedForDesk read from case.events.v1 by this process; undecided inquiries count as endless.`,
-      'throughput: decided inquiries / (last decision − first submission) of the step. answerP99Ms: the submitting request until its HTTP answer. maxBySecondMs: the longest submission → decision among the inquiries submitted in each second of the step (a stall of a few seconds, or the whole step slow). sendLagP99Ms: how late the load generator started the inquiries against their schedule (high: the generator itself was starved of CPU, and the figures blame the services for it). cpuMem: mean CPU % of one core over the load / peak RSS, per service, the broker JVM (kafka), this database\'s PostgreSQL backends (pg; memory: their own pages, without the shared buffers), and this process (load: the load worker, the case-event consumer, the stand-ins and the SMTP server).',
+      'throughput: decided inquiries / (last decision − first submission) of the step. answerP99Ms: the submitting request until its HTTP answer. maxBySecondMs: the longest submission → decision among the inquiries submitted in each second of the step (a stall of a few seconds, or the whole step slow). sendLagP99Ms: how late the load generator started the inquiries against their schedule (high: the generator itself was starved of CPU, and the figures blame the services for it). cpuMem: mean CPU % of one core over the load / peak RSS, per service, the broker JVM (kafka), this database\'s PostgreSQL backends (pg; memory: their own pages, without the shared buffers), and this process (load: the load worker, the case-event consumer, the stand-ins and the SMTP server). cpuMsPerInquiry: the platform\'s CPU (every group but load) per decided inquiry, in ms of one core: steadier between runs than the saturation rate, so it is the figure to compare when a change claims a saving.',
       CONNECTIONS > 0
         ? `connections: ${CONNECTIONS} keep-alive connections to each service, opened before the warm-up and used in turn (a reverse proxy's upstream pool); requests beyond them wait in the load generator, counted in their latency (WZ_E2E_CONNECTIONS=0: opened on demand)`
         : 'connections: opened as requests need them, up to 512 per service (WZ_E2E_CONNECTIONS=0)',
