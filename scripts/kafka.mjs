@@ -371,9 +371,9 @@ function spawnBroker(dataDir, heap) {
  * SIGTERM (Kafka then shuts down cleanly), SIGKILL after STOP_TIMEOUT_MS.
  * Resolves once the process is gone.
  */
-async function killBroker(pid, { log = defaultLog, label = `pid ${pid}` } = {}) {
+async function killBroker(pid, { log = defaultLog, label = `pid ${pid}`, signal = 'SIGTERM' } = {}) {
   if (!isKafkaProcess(pid)) return false;
-  process.kill(pid, 'SIGTERM');
+  process.kill(pid, signal);
   const deadline = Date.now() + STOP_TIMEOUT_MS;
   while (isAlive(pid) && Date.now() < deadline) await sleep(100);
   if (isAlive(pid)) {
@@ -636,8 +636,10 @@ export async function brokerStatus(opts = {}) {
  * @property {{nodeId: number, port: number, controllerPort: number, dataDir: string, pid: number|null}[]} nodes
  * @property {string} dataDir  parent folder of the nodes' data
  * @property {() => Promise<void>} stop
- * @property {(n: number) => Promise<void>} stopNode   stop node n (1..3), keeping its data
- * @property {(n: number) => Promise<void>} startNode  restart node n on its data and wait until the cluster sees 3 brokers
+ * @property {(n: number, signal?: 'SIGTERM' | 'SIGKILL') => Promise<void>} stopNode   stop node n (1..3), keeping its data;
+ *   SIGKILL: at once, without a clean shutdown
+ * @property {(n: number | number[]) => Promise<void>} startNode  restart node n (or several nodes together: with two of
+ *   three down, one alone has no quorum to join) on its data and wait until the cluster sees 3 brokers
  */
 
 function resolveClusterOptions(opts = {}) {
@@ -675,7 +677,7 @@ function clusterHandle(state, o) {
     nodes: state.nodes,
     dataDir: state.dataDir,
     stop: () => stopCluster(same),
-    stopNode: (n) => stopClusterNode(n, same),
+    stopNode: (n, signal) => stopClusterNode(n, { ...same, signal }),
     startNode: (n) => startClusterNode(n, same),
   };
 }
@@ -788,9 +790,9 @@ function clusterNode(state, n) {
 }
 
 /**
- * Stops one node of the running cluster (SIGTERM, clean shutdown), keeping its data folder.
+ * Stops one node of the running cluster (SIGTERM, clean shutdown; or `opts.signal` 'SIGKILL'), keeping its data folder.
  * @param {number} n node id, 1..3
- * @param {Pick<ClusterOptions, 'basePort' | 'stateDir' | 'log'>} [opts]
+ * @param {Pick<ClusterOptions, 'basePort' | 'stateDir' | 'log'> & {signal?: 'SIGTERM' | 'SIGKILL'}} [opts]
  */
 export async function stopClusterNode(n, opts = {}) {
   const o = resolveClusterOptions(opts);
@@ -798,7 +800,7 @@ export async function stopClusterNode(n, opts = {}) {
     const state = await loadRunningCluster(o);
     const node = clusterNode(state, n);
     const started = Date.now();
-    const stopped = await killBroker(node.pid, { log: o.log, label: `node ${node.nodeId}` });
+    const stopped = await killBroker(node.pid, { log: o.log, label: `node ${node.nodeId}`, signal: opts.signal });
     node.pid = null;
     await writeJsonAtomic(o.stateFile, state);
     o.log(stopped ? `node ${node.nodeId} stopped in ${((Date.now() - started) / 1000).toFixed(1)}s` : `node ${node.nodeId} was not running`);
@@ -806,8 +808,9 @@ export async function stopClusterNode(n, opts = {}) {
 }
 
 /**
- * Starts one stopped node of the cluster on its existing data, and waits until all nodes see 3 brokers.
- * @param {number} n node id, 1..3
+ * Starts stopped nodes of the cluster on their existing data (several at once when a quorum needs them together), and
+ * waits until all nodes see 3 brokers.
+ * @param {number | number[]} n node id(s), 1..3
  * @param {Omit<ClusterOptions, 'dataDir'>} [opts]
  */
 export async function startClusterNode(n, opts = {}) {
@@ -815,12 +818,10 @@ export async function startClusterNode(n, opts = {}) {
   checkJava();
   await withClusterLock(o, async () => {
     const state = await loadRunningCluster(o);
-    const node = clusterNode(state, n);
-    if (isKafkaProcess(node.pid)) {
-      o.log(`node ${node.nodeId} is already running (pid ${node.pid})`);
-      return;
-    }
-    await launchNodes(state, [node], o);
+    const nodes = [n].flat().map((id) => clusterNode(state, id));
+    for (const node of nodes.filter((x) => isKafkaProcess(x.pid))) o.log(`node ${node.nodeId} is already running (pid ${node.pid})`);
+    const stopped = nodes.filter((x) => !isKafkaProcess(x.pid));
+    if (stopped.length > 0) await launchNodes(state, stopped, o);
   });
 }
 
