@@ -5,9 +5,13 @@
 //   node test/faults/run.mjs            full: 10,000 inquiries + cluster scenario  (npm run test:faults)
 //   node test/faults/run.mjs --short    600 inquiries + a shorter cluster scenario  (part of npm test)
 //
+// In the single-broker scenario the inquiries come 60 % through the app, 25 % as WeChat and 15 % as Weibo
+// conversations (lib/channel-load.mjs), whose vendors' APIs are stand-ins in this process.
+//
 // Options: --inquiries N  --rate R (per second)  --seed S  --only single|cluster  --dist DIR (compiled output,
 // default dist/ or $WZ_FAULTS_DIST)  --keep (keep the temp folder with logs)  --json FILE (results as JSON)
-// Ports (all 127.0.0.1): broker 29600/29601, apps 29610-29612, SMTP 29613, cluster 29620-29622 (its KRaft
+// Ports (all 127.0.0.1): broker 29600/29601, apps 29610-29612, SMTP 29613, ingest-wechat 29614, ingest-weibo
+// 29615 (the vendor stand-ins take free ephemeral ports), cluster 29620-29622 (its KRaft
 // controllers at +100, i.e. 29720-29722: scripts/kafka.mjs fixes that offset), embedded PostgreSQL 29650.
 
 import { spawn } from 'node:child_process';
@@ -17,14 +21,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ChannelCitizens, channelOf, startVendorStandIns } from './lib/channel-load.mjs';
 import { startPostgres, startSingleBroker, startSmtp, startThreeBrokers } from './lib/infra.mjs';
 import { submitLoad } from './lib/load.mjs';
 import { startProducerProbe } from './lib/producer-probe.mjs';
 import { ServiceSet } from './lib/services.mjs';
 import { printTable, query, readTopic, verify, waitQuiescent } from './lib/verify.mjs';
+import { CHANNEL_SCHEMAS, channelDraftIds, channelInquiryIds, verifyChannels } from './lib/verify-channels.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PORTS = { broker: 29600, ingest: 29610, router: 29611, notifier: 29612, smtp: 29613, cluster: 29620, pg: 29650 };
+const PORTS = { broker: 29600, ingest: 29610, router: 29611, notifier: 29612, smtp: 29613, wechat: 29614, weibo: 29615, cluster: 29620, pg: 29650 };
 const ROUTER_SECRET = 'wz-faults-router-jwt-secret-0123456789abcdef';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -84,6 +90,8 @@ function appEnv(databaseUrl, brokers) {
     DATABASE_POOL_SIZE: '8',
     KAFKA_BROKERS: brokers,
     INGEST_APP_PORT: String(PORTS.ingest),
+    INGEST_WECHAT_PORT: String(PORTS.wechat),
+    INGEST_WEIBO_PORT: String(PORTS.weibo),
     ROUTER_PORT: String(PORTS.router),
     NOTIFIER_PORT: String(PORTS.notifier),
     // The load comes from one address; the abuse limits are not what is under test here.
@@ -169,7 +177,8 @@ async function prepareSchemas(services, databaseUrl, brokers, topicEnv, apps) {
       await sleep(2000);
     }
   }
-  for (const app of apps) await services.migrate(app);
+  // Each app migrates its own schema; the shared token table's migration takes a lock. So all at once.
+  await Promise.all(apps.map((app) => services.migrate(app)));
 }
 
 // ---------------------------------------------------------------------------
@@ -180,10 +189,14 @@ async function singleBrokerScenario(pgServer, smtp) {
   const broker = await startSingleBroker({ port: PORTS.broker, dataDir: join(work, 'kafka'), stateDir: join(work, 'kafka-state'), log: (m) => log(`kafka: ${m}`) });
   cleanups.push(() => broker.stop());
   const databaseUrl = pgServer.databaseUrl;
-  const services = new ServiceSet({ root: ROOT, dist: DIST, logDir: work, env: appEnv(databaseUrl, broker.brokers), log });
+  const vendors = await startVendorStandIns(DIST);
+  cleanups.push(() => vendors.close());
+  const services = new ServiceSet({ root: ROOT, dist: DIST, logDir: work, env: { ...appEnv(databaseUrl, broker.brokers), ...vendors.env }, log });
   cleanups.push(() => services.stopAll());
   const apps = [
     ['ingest-app', PORTS.ingest],
+    ['ingest-wechat', PORTS.wechat],
+    ['ingest-weibo', PORTS.weibo],
     ['router', PORTS.router],
     ['notifier', PORTS.notifier],
   ];
@@ -232,29 +245,47 @@ async function singleBrokerScenario(pgServer, smtp) {
     }
   })();
 
+  const citizens = new ChannelCitizens({ ports: PORTS, runTag: `s${CFG.seed}`, seed: CFG.seed, vendors });
+  const conversed = () => ['wechat', 'weibo'].map((ch) => `${ch} ${citizens.stats[ch].acked.size}/${citizens.stats[ch].conversations}`).join(', ');
   const load = await submitLoad({
     url: `http://127.0.0.1:${PORTS.ingest}`,
     count: CFG.inquiries,
     rate: CFG.rate,
     runTag: `s${CFG.seed}`,
-    onProgress: (s) => log(`load: ${s.sent} sent, ${s.acked} acknowledged, ${s.inFlight} in flight, ${s.failing} failing`),
+    channels: { channelOf, converse: (n, channel) => citizens.converse(n, channel) },
+    onProgress: (s) => log(`load: ${s.sent} sent, app ${s.acked} acknowledged, ${s.inFlight} in flight, ${s.failing} failing; conversations acknowledged ${conversed()}`),
   });
   await faultLoop;
-  log(`load done in ${(load.durationMs / 1000).toFixed(1)}s: ${load.acked.size} acknowledged, ${load.failed.size} not`);
+  log(`load done in ${(load.durationMs / 1000).toFixed(1)}s: app ${load.acked.size} acknowledged, ${load.failed.size} not; conversations acknowledged ${conversed()}`);
 
-  const ackedIds = [...load.acked.values()].map((a) => a.inquiryId);
-  const q = await waitQuiescent({ databaseUrl, ackedIds, withNotifier: true, timeoutMs: CFG.quiesceMs, log });
+  const channelIds = await channelInquiryIds(databaseUrl, citizens);
+  const ackedIds = [...[...load.acked.values()].map((a) => a.inquiryId), ...channelIds];
+  const q = await waitQuiescent({ databaseUrl, ackedIds, withNotifier: true, extraSchemas: CHANNEL_SCHEMAS, timeoutMs: CFG.quiesceMs, log });
   log(`quiescence ${q.quiet ? 'reached' : 'NOT reached'} after ${(q.waitedMs / 1000).toFixed(1)}s: ${JSON.stringify(q)}`);
-  const checked = await verify({ databaseUrl, brokers: broker.brokers, runTag: `s${CFG.seed}`, load, smtp, faults: done, quietAt: q.quietAt });
+  const checked = await verify({
+    databaseUrl,
+    brokers: broker.brokers,
+    runTag: `s${CFG.seed}`,
+    load,
+    smtp,
+    faults: done,
+    quietAt: q.quietAt,
+    channelIds,
+    channelDraftIds: await channelDraftIds(databaseUrl),
+  });
+  const channels = await verifyChannels({ databaseUrl, citizens, vendors });
+  checked.failures.push(...channels.failures);
   if (!q.quiet) checked.failures.push('quiescence not reached in time');
   const rows = [
     ...checked.rows,
+    ...channels.rows,
     { what: 'load duration (s)', value: (load.durationMs / 1000).toFixed(1), ok: 'ok', note: `${CFG.rate}/s target` },
     { what: 'quiescence after load (s)', value: (q.waitedMs / 1000).toFixed(1), ok: q.quiet ? 'ok' : 'FAIL', note: '' },
   ];
   console.log(printTable('single broker: exactly-once checks', rows));
   console.log(printTable('faults injected', done.map((d) => ({ what: `${d.at} ${d.fault}`, value: d.downMs, ok: 'ok', note: 'ms down' }))));
-  console.log(printTable('service processes', services.stats().map((s) => ({ what: s.service, value: `${s.starts} starts`, ok: 'ok', note: `${s.kills} kill -9, ${s.crashes} exits on their own` }))));
+  const listening = (s) => (s.listenMs.length ? `; listening again ${s.listenMs.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s after each start` : '');
+  console.log(printTable('service processes', services.stats().map((s) => ({ what: s.service, value: `${s.starts} starts`, ok: 'ok', note: `${s.kills} kill -9, ${s.crashes} exits on their own${listening(s)}` }))));
   results.scenarios.single = { rows, faults: done, services: services.stats(), quiescence: q, failures: checked.failures };
   await services.stopAll();
   await broker.stop();

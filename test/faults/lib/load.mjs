@@ -47,7 +47,10 @@ export function inquiryBody(n, runTag) {
 }
 
 /**
+ * `channels`, when given, takes the inquiries `channelOf(n)` puts on WeChat or Weibo (channel-load.mjs); the
+ * results below are the app's.
  * @param {{ url: string, count: number, rate: number, runTag: string, maxInFlight?: number, attempts?: number,
+ *           channels?: { channelOf: (n: number) => string, converse: (n: number, channel: string) => Promise<void> },
  *           onProgress?: (s: object) => void }} o
  * @returns {Promise<{ acked: Map<number, {inquiryId: string, trackingNo: string, status: number}>, failed: Map<number, string>,
  *                     attemptsTotal: number, retried: number, replayed: number, durationMs: number }>}
@@ -101,8 +104,9 @@ export async function submitLoad(o) {
     if (wait > 0) await sleep(wait);
     while (inFlight >= maxInFlight) await sleep(5);
     inFlight++;
+    const channel = o.channels?.channelOf(n) ?? 'app';
     pending.push(
-      one(n).finally(() => {
+      (channel === 'app' ? one(n) : o.channels.converse(n, channel)).finally(() => {
         inFlight--;
       }),
     );

@@ -4,6 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -39,7 +40,7 @@ export class ServiceSet {
   }
 
   start(name, port) {
-    const state = this.procs.get(name) ?? { name, port, starts: 0, kills: 0, crashes: 0, log: createWriteStream(join(this.o.logDir, `${name}.log`), { flags: 'a' }) };
+    const state = this.procs.get(name) ?? { name, port, starts: 0, kills: 0, crashes: 0, listenMs: [], log: createWriteStream(join(this.o.logDir, `${name}.log`), { flags: 'a' }) };
     this.procs.set(name, state);
     state.starts++;
     state.killedByUs = false;
@@ -48,6 +49,7 @@ export class ServiceSet {
     state.exited = false;
     child.stdout.pipe(state.log, { end: false });
     child.stderr.pipe(state.log, { end: false });
+    if (state.starts > 1) void this.timeToListen(state, child);
     child.once('exit', (code, signal) => {
       state.exited = true;
       if (this.stopping || state.killedByUs) return;
@@ -58,6 +60,18 @@ export class ServiceSet {
       }, 1000);
     });
     return state;
+  }
+
+  /** After a restart: how long until the port takes connections again (what its clients see of the outage). */
+  async timeToListen(state, child) {
+    const started = Date.now();
+    while (!this.stopping && state.child === child && !state.exited) {
+      if (await accepts(state.port)) {
+        state.listenMs.push(Date.now() - started);
+        return;
+      }
+      await sleep(200);
+    }
   }
 
   /** kill -9, wait `downMs`, start again. */
@@ -89,7 +103,7 @@ export class ServiceSet {
   }
 
   stats() {
-    return [...this.procs.values()].map((s) => ({ service: s.name, starts: s.starts, kills: s.kills, crashes: s.crashes }));
+    return [...this.procs.values()].map((s) => ({ service: s.name, starts: s.starts, kills: s.kills, crashes: s.crashes, listenMs: s.listenMs }));
   }
 
   async stopAll() {
@@ -106,4 +120,17 @@ export class ServiceSet {
     );
     for (const s of this.procs.values()) s.log.end();
   }
+}
+
+function accepts(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1', timeout: 1000 });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }

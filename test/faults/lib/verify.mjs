@@ -80,14 +80,14 @@ export async function dlqCounts(brokers) {
  * Quiet = every acknowledged inquiry has a routed case, no outbox row is unsent, no delivery is pending or
  * sending, and the counts did not move for `stableMs`. Resolves with the last snapshot either way.
  */
-export async function waitQuiescent({ databaseUrl, ackedIds, withNotifier, timeoutMs, stableMs = 8000, stallMs = 90_000, log }) {
+export async function waitQuiescent({ databaseUrl, ackedIds, withNotifier, extraSchemas = [], timeoutMs, stableMs = 8000, stallMs = 90_000, log }) {
   const started = Date.now();
   let last = '';
   let since = Date.now();
   let snap;
   for (;;) {
     try {
-      snap = await snapshot(databaseUrl, ackedIds, withNotifier);
+      snap = await snapshot(databaseUrl, ackedIds, withNotifier, extraSchemas);
       const key = JSON.stringify(snap);
       if (key !== last) {
         last = key;
@@ -106,13 +106,13 @@ export async function waitQuiescent({ databaseUrl, ackedIds, withNotifier, timeo
   }
 }
 
-async function snapshot(databaseUrl, ackedIds, withNotifier) {
+async function snapshot(databaseUrl, ackedIds, withNotifier, extraSchemas) {
   const [{ routed }] = await query(
     databaseUrl,
     `SELECT count(*)::int AS routed FROM router.cases WHERE inquiry_id = ANY($1) AND status NOT IN ('received', 'classified')`,
     [ackedIds],
   );
-  const schemas = ['ingest_app', 'router', ...(withNotifier ? ['notifier'] : [])];
+  const schemas = ['ingest_app', 'router', ...(withNotifier ? ['notifier'] : []), ...extraSchemas];
   let outboxUnsent = 0;
   for (const s of schemas) outboxUnsent += (await query(databaseUrl, `SELECT count(*)::int AS n FROM ${s}.outbox WHERE sent_at IS NULL`))[0].n;
   const deliveriesOpen = withNotifier
@@ -134,8 +134,11 @@ async function snapshot(databaseUrl, ackedIds, withNotifier) {
 }
 
 /**
- * The exactly-once checks. Returns rows for the table and the list of failures (empty = pass).
- * @param {{ databaseUrl: string, brokers: string, runTag: string, load: object, smtp?: object }} o
+ * The exactly-once checks. Returns rows for the table and the list of failures (empty = pass). `channelIds`: the
+ * inquiries of acknowledged WeChat/Weibo conversations, which go through the router and topic checks with the
+ * app's; `channelDraftIds`: every inquiry the channel apps sent (not in ingest_app).
+ * @param {{ databaseUrl: string, brokers: string, runTag: string, load: object, smtp?: object, channelIds?: string[],
+ *           channelDraftIds?: string[] }} o
  */
 export async function verify(o) {
   const rows = [];
@@ -146,24 +149,25 @@ export async function verify(o) {
     if (!ok) failures.push(`${what}: ${value}${note ? ` (${note})` : ''}`);
   };
   const acked = [...o.load.acked.entries()];
-  const ackedIds = acked.map(([, a]) => a.inquiryId);
-  row('submissions (logical)', o.load.acked.size + o.load.failed.size);
-  row('acknowledged (2xx)', acked.length);
+  const appAckedIds = acked.map(([, a]) => a.inquiryId);
+  const ackedIds = [...appAckedIds, ...(o.channelIds ?? [])];
+  row('app submissions (logical)', o.load.acked.size + o.load.failed.size);
+  row('app submissions acknowledged (2xx)', acked.length);
   const why = new Map();
   for (const e of o.load.failed.values()) {
     const k = e.replace(/[0-9A-Z]{26}/g, '…').slice(0, 60);
     why.set(k, (why.get(k) ?? 0) + 1);
   }
   const whyText = [...why].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([k, n]) => `${n}× ${k}`).join('; ');
-  row('not acknowledged after retries', o.load.failed.size, true, `allowed: never promised to the citizen${whyText ? `; last errors: ${whyText}` : ''}`);
-  row('HTTP attempts / retries / idempotent replays', `${o.load.attemptsTotal} / ${o.load.retried} / ${o.load.replayed}`);
+  row('app submissions not acknowledged after retries', o.load.failed.size, true, `allowed: never promised to the citizen${whyText ? `; last errors: ${whyText}` : ''}`);
+  row('app HTTP attempts / retries / idempotent replays', `${o.load.attemptsTotal} / ${o.load.retried} / ${o.load.replayed}`);
 
   // ingest-app: one row per acknowledged id, and no logical submission stored twice (the marker in the text).
   const inquiries = await query(o.databaseUrl, `SELECT inquiry_id, substring(content from '编号 ${o.runTag}-([0-9]+)') AS n FROM ingest_app.inquiries`);
   const stored = new Set(inquiries.map((r) => r.inquiry_id));
   const perMarker = new Map();
   for (const r of inquiries) perMarker.set(r.n, (perMarker.get(r.n) ?? 0) + 1);
-  const missingIngest = ackedIds.filter((id) => !stored.has(id));
+  const missingIngest = appAckedIds.filter((id) => !stored.has(id));
   row('acknowledged but not in ingest_app.inquiries', missingIngest.length, missingIngest.length === 0, missingIngest.slice(0, 3).join(' '));
   const dupIngest = [...perMarker.values()].filter((c) => c > 1).length;
   row('submissions stored twice (ingest_app)', dupIngest, dupIngest === 0);
@@ -175,7 +179,7 @@ export async function verify(o) {
   const cases = await query(o.databaseUrl, `SELECT inquiry_id, status, unit_id FROM router.cases`);
   const caseById = new Map(cases.map((c) => [c.inquiry_id, c]));
   const missingCase = ackedIds.filter((id) => !caseById.has(id));
-  row('acknowledged with no case (LOST)', missingCase.length, missingCase.length === 0, missingCase.slice(0, 3).join(' '));
+  row('acknowledged (every channel) with no case (LOST)', missingCase.length, missingCase.length === 0, missingCase.slice(0, 3).join(' '));
   const unrouted = ackedIds.filter((id) => caseById.has(id) && ['received', 'classified'].includes(caseById.get(id).status));
   row('cases stuck before routing', unrouted.length, unrouted.length === 0);
   const assigned = cases.filter((c) => c.status === 'assigned').length;
@@ -183,7 +187,8 @@ export async function verify(o) {
   row('cases assigned / queued for desk / total', `${assigned} / ${queued} / ${cases.length}`);
   const reasons = await query(o.databaseUrl, `SELECT split_part(regexp_replace(coalesce(desk_reason, '?'), '[0-9.]+', 'n', 'g'), '：', 1) AS r, count(*)::int AS n FROM router.cases WHERE status = 'queued_for_desk' GROUP BY 1 ORDER BY 2 DESC LIMIT 3`);
   if (reasons.length) row('desk reasons (top 3)', reasons.map((r) => `${r.n}× ${r.r.slice(0, 30)}`).join('; '));
-  const orphanCases = cases.filter((c) => !stored.has(c.inquiry_id)).length;
+  const sent = new Set([...stored, ...(o.channelDraftIds ?? [])]);
+  const orphanCases = cases.filter((c) => !sent.has(c.inquiry_id)).length;
   row('cases with no ingest row', orphanCases, orphanCases === 0);
 
   // case.events.v1: per inquiry, Received and Assigned|QueuedForDesk exactly once as events (distinct ids);
