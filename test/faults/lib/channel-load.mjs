@@ -72,7 +72,7 @@ export class ChannelCitizens {
     this.msgIdBase = 6_100_000_000_000_000_000n + BigInt(Date.now()) * 1000n;
     this.stats = {};
     for (const ch of ['wechat', 'weibo']) {
-      this.stats[ch] = { conversations: 0, acked: new Map(), failed: new Map(), noTracking: new Map(), pushes: 0, attempts: 0, vendorGaveUp: 0, after: { refused: 0, error: 0, lost: 0 }, lostAnswers: [] };
+      this.stats[ch] = { conversations: 0, acked: new Map(), failed: new Map(), noTracking: new Map(), pushes: 0, attempts: 0, errorAnswers: 0, vendorGaveUp: 0, after: { refused: 0, error: 0, lost: 0 }, lostAnswers: [] };
     }
   }
 
@@ -157,6 +157,7 @@ export class ChannelCitizens {
           return ChannelCitizens.replyText(channel, text);
         }
         vendorGaveUp = true;
+        s.errorAnswers++;
         failure = 'error';
         last = `HTTP ${res.status} ${text.slice(0, 100)}`;
         if (res.status < 500 && res.status !== 429) break; // a 4xx will not change

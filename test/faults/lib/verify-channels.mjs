@@ -94,6 +94,7 @@ export async function verifyChannels({ databaseUrl, citizens, vendors }) {
     );
     const found = await retriesThatFoundTheKey(databaseUrl, channel, s.lostAnswers);
     row(`${L} answer lost, yet acted on before the re-send (the retry found its key)`, `${found.length} of ${s.lostAnswers.length}`, true, found.length ? `e.g. ${found[0]}` : '');
+    row(`${L} pushes answered with an error`, s.errorAnswers, s.errorAnswers === 0, 'the vendor would not send them again; an unreachable database must leave a push unanswered instead');
     row(`${L} pushes the vendor would have given up on`, s.vendorGaveUp, true, 'an error answer, or none in 4 tries 5 s apart: the citizen is shown an error');
     row(`${L} 提交 answered without a number after the long text was`, s.noTracking.size, s.noTracking.size === 0, [...s.noTracking.values()].slice(0, 1).join(''));
 

@@ -7,7 +7,7 @@ type QueryParams = Record<string, string | undefined>;
 
 export interface PushEndpoint {
   verifyUrl(request: Omit<ChannelRequest, 'body'>): string;
-  receive(request: ChannelRequest): Promise<ChannelAnswer>;
+  receive(request: ChannelRequest): Promise<ChannelAnswer | null>;
 }
 
 /**
@@ -30,6 +30,7 @@ export abstract class ChannelPushController {
   async receive(@Param('account') account: string, @Query() query: QueryParams, @Req() req: Request, @Res() res: Response): Promise<void> {
     const body = await readPushBody(req, this.accept.types, this.accept.name);
     const answer = await this.push.receive({ accountKey: account, query: queryStrings(query), body });
-    res.status(answer.status).type(answer.contentType).send(answer.body);
+    if (answer) res.status(answer.status).type(answer.contentType).send(answer.body);
+    else req.socket.destroy(); // no answer at all: the vendor's retry rule, not an error page, brings the push back
   }
 }

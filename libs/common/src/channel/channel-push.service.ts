@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ConversationService } from '../conversation/conversation.service.js';
 import type { ChannelAdapter, ChannelAnswer, ChannelRequest } from './channel-adapter.js';
 import { inboundKey, type ChannelPushRepository, type InboundRecord } from './channel-push.repository.js';
+import { databaseUnavailable, untilDatabaseReachable } from '../database/database-errors.js';
 import { GroupCommit } from '../database/group-commit.js';
 import type { InboundMessage } from './inbound-message.js';
 
@@ -20,6 +21,13 @@ const LANES = 4;
 const MAX_BATCH = 32;
 
 /**
+ * How long a push waits for an unreachable database (a PostgreSQL restart): past the vendors' 5 s, by when the
+ * vendor has dropped the connection and will send the push again. An error answer instead would be final: WeChat
+ * shows the citizen "该公众号暂时无法提供服务" and does not retry.
+ */
+export const PUSH_DATABASE_WAIT_MS = 6000;
+
+/**
  * One push of any channel: verify (before anything is parsed), parse, then record it, run the conversation
  * and queue media downloads in a transaction, and only then answer (DESIGN rule 1). Media are never fetched
  * here. Pushes that arrive together are committed together (group commit); one citizen's pushes always share
@@ -35,6 +43,7 @@ export class ChannelPushService<V> {
     private readonly repository: ChannelPushRepository,
     private readonly dataSource: DataSource,
     protected readonly logger: Logger,
+    private readonly databaseWaitMs = PUSH_DATABASE_WAIT_MS,
   ) {
     this.commits = new GroupCommit((messages) => this.acceptAll(messages), {
       lanes: LANES,
@@ -47,15 +56,24 @@ export class ChannelPushService<V> {
     return this.adapter.verifyUrl(request);
   }
 
-  async receive(request: ChannelRequest): Promise<ChannelAnswer> {
+  /** The answer to a push; null: none at all, so that the vendor sends the push again (the database is unreachable). */
+  async receive(request: ChannelRequest): Promise<ChannelAnswer | null> {
     const verified = this.adapter.verify(request);
     const message = this.adapter.parse(verified);
     if (!message) {
       this.logger.info({ account: request.accountKey }, 'push of an unknown type; acknowledged');
       return this.adapter.answer(verified, null);
     }
-    const { reply } = await this.accept(message);
-    return this.adapter.answer(verified, reply);
+    try {
+      const { reply } = await untilDatabaseReachable(() => this.accept(message), this.databaseWaitMs, (error, delayMs) =>
+        this.logger.debug({ err: error, delayMs }, 'database unreachable; the push waits for it'),
+      );
+      return this.adapter.answer(verified, reply);
+    } catch (error) {
+      if (!databaseUnavailable(error)) throw error;
+      this.logger.warn({ account: message.account, dedupKey: message.dedupKey }, 'database still unreachable; push left unanswered for the vendor to send again');
+      return null;
+    }
   }
 
   /**
