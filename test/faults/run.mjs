@@ -51,7 +51,7 @@ const CFG = {
   inquiries: Number(args.inquiries ?? (SHORT ? 600 : 10_000)),
   rate: Number(args.rate ?? (SHORT ? 12 : 40)),
   clusterInquiries: SHORT ? 300 : 3000,
-  clusterRate: SHORT ? 12 : 30,
+  clusterRate: SHORT ? 5 : 30, // the short load lasts 60 s: both outages fall within it
   killsPerService: SHORT ? 1 : 3,
   brokerRestarts: SHORT ? ['kill'] : ['term', 'kill'],
   pgRestarts: SHORT ? 1 : 2,
@@ -293,10 +293,10 @@ async function singleBrokerScenario(pgServer, smtp) {
 }
 
 // ---------------------------------------------------------------------------
-// Scenario 2: three brokers, RF 3, min.insync.replicas 2; one broker stopped under load.
+// Scenario 2: three brokers, RF 3, min.insync.replicas 2; two brokers killed under load, later one stopped.
 
 async function clusterScenario(pgServer) {
-  log(`scenario cluster: ${CFG.clusterInquiries} inquiries at ${CFG.clusterRate}/s through ingest-app's outbox; one broker stopped`);
+  log(`scenario cluster: ${CFG.clusterInquiries} inquiries at ${CFG.clusterRate}/s through ingest-app's outbox; two brokers killed, later one stopped`);
   const cluster = await startThreeBrokers({ basePort: PORTS.cluster, dataDir: join(work, 'cluster'), stateDir: join(work, 'cluster-state'), log: (m) => log(`kafka: ${m}`) });
   cleanups.push(() => cluster.stop());
   const databaseUrl = await pgServer.database('wenzheng_faults_cluster');
@@ -325,13 +325,30 @@ async function clusterScenario(pgServer) {
   const loadMs = (CFG.clusterInquiries / CFG.clusterRate) * 1000;
   const probe = await startProducerProbe({ dist: DIST, brokers: cluster.brokers, ratePerS: 50 });
   const events = [];
+  const unsent = async () => (await query(databaseUrl, `SELECT count(*)::int AS n FROM ingest_app.outbox WHERE sent_at IS NULL`))[0].n;
+  let heldMax = 0;
   const faultLoop = (async () => {
-    await sleep(loadMs * 0.3);
+    const began = Date.now();
+    // Two of three killed: below min.insync.replicas and without a controller quorum. Sends must fail, and the
+    // app must go on acknowledging with the rows held in its outbox until the nodes are back.
+    await sleep(loadMs * 0.15);
+    const pair = [victim, (victim % 3) + 1];
     let t = Date.now();
+    for (const n of pair) await cluster.stopNode(n, 'SIGKILL');
+    events.push({ at: stamp(), fault: `kill -9 broker nodes ${pair.join(' and ')} (two of three)`, ms: Date.now() - t });
+    log(`fault: broker nodes ${pair.join(' and ')} killed`);
+    for (const until = Date.now() + Math.min(15_000, Math.max(5000, loadMs * 0.15)); Date.now() < until; await sleep(1000)) heldMax = Math.max(heldMax, await unsent());
+    t = Date.now();
+    await cluster.startNode(pair);
+    events.push({ at: stamp(), fault: `start broker nodes ${pair.join(' and ')} together`, ms: Date.now() - t });
+    log(`broker nodes ${pair.join(' and ')} back`);
+    // Then one stopped cleanly while the load goes on: leadership must move under load.
+    await sleep(Math.max(3000, began + loadMs * 0.65 - Date.now()));
+    t = Date.now();
     await cluster.stopNode(victim);
     events.push({ at: stamp(), fault: `stop broker node ${victim}`, ms: Date.now() - t });
     log(`fault: broker node ${victim} stopped`);
-    await sleep(loadMs * 0.4);
+    await sleep(Math.max(5000, began + loadMs * 0.9 - Date.now()));
     t = Date.now();
     await cluster.startNode(victim);
     events.push({ at: stamp(), fault: `start broker node ${victim}`, ms: Date.now() - t });
@@ -359,6 +376,7 @@ async function clusterScenario(pgServer) {
   const rows = [
     { what: 'replication factor / min.insync.replicas', value: `${rf} / ${minIsr}`, ok: rf === 3 && minIsr === '2' ? 'ok' : 'FAIL', note: '' },
     { what: 'outbox rows acknowledged by Kafka (acks=all)', value: outboxSent, ok: 'ok', note: '' },
+    { what: 'outbox rows held while two brokers were down (most at once)', value: heldMax, ok: heldMax > 0 ? 'ok' : 'FAIL', note: 'the app acknowledged them; Kafka could not take them' },
     { what: 'EventProducer probe: sends / acknowledged / failed', value: `${probed.attempts} / ${probed.acked} / ${probed.failed}`, ok: 'ok', note: 'faults.probe.v1, RF 3, min ISR 2' },
     { what: 'EventProducer probe: acknowledged but not on the topic', value: probed.lost, ok: probed.lost === 0 ? 'ok' : 'FAIL', note: '' },
     { what: 'EventProducer probe: values on the topic twice', value: probed.duplicated, ok: probed.duplicated === 0 ? 'ok' : 'FAIL', note: 'idempotent producer' },
@@ -372,7 +390,8 @@ async function clusterScenario(pgServer) {
   if (missing) checked.failures.push(`${missing} acknowledged inquiries missing on inquiry.submitted.v1`);
   if (rf !== 3 || minIsr !== '2') checked.failures.push('cluster topics are not RF 3 / min.insync.replicas 2');
   if (!q.quiet) checked.failures.push('cluster: quiescence not reached in time');
-  console.log(printTable('three brokers, one stopped under load', rows));
+  if (heldMax === 0) checked.failures.push('cluster: no outbox row was held while two brokers were down (did the app stop acknowledging?)');
+  console.log(printTable('three brokers: two killed, later one stopped, under load', rows));
   console.log(printTable('cluster faults', events.map((e) => ({ what: `${e.at} ${e.fault}`, value: e.ms, ok: 'ok', note: 'ms to complete' }))));
   results.scenarios.cluster = { rows, faults: events, victim, quiescence: q, failures: checked.failures };
   await services.stopAll();
