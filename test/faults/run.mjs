@@ -10,6 +10,7 @@
 //
 // Options: --inquiries N  --rate R (per second)  --seed S  --only single|cluster  --dist DIR (compiled output,
 // default dist/ or $WZ_FAULTS_DIST)  --keep (keep the temp folder with logs)  --json FILE (results as JSON)
+// --kill-pair A,B (the two cluster nodes killed together; default the leader of inquiry.submitted.v1/0 and the next)
 // Ports (all 127.0.0.1): broker 29600/29601, apps 29610-29612, SMTP 29613, ingest-wechat 29614, ingest-weibo
 // 29615 (the vendor stand-ins take free ephemeral ports), cluster 29620-29622 (its KRaft
 // controllers at +100, i.e. 29720-29722: scripts/kafka.mjs fixes that offset), embedded PostgreSQL 29650.
@@ -44,6 +45,7 @@ const { values: args } = parseArgs({
     dist: { type: 'string' },
     keep: { type: 'boolean', default: false },
     json: { type: 'string' },
+    'kill-pair': { type: 'string' },
   },
 });
 const SHORT = args.short;
@@ -332,7 +334,7 @@ async function clusterScenario(pgServer) {
     // Two of three killed: below min.insync.replicas and without a controller quorum. Sends must fail, and the
     // app must go on acknowledging with the rows held in its outbox until the nodes are back.
     await sleep(loadMs * 0.15);
-    const pair = [victim, (victim % 3) + 1];
+    const pair = args['kill-pair'] ? args['kill-pair'].split(',').map(Number) : [victim, (victim % 3) + 1];
     let t = Date.now();
     for (const n of pair) await cluster.stopNode(n, 'SIGKILL');
     events.push({ at: stamp(), fault: `kill -9 broker nodes ${pair.join(' and ')} (two of three)`, ms: Date.now() - t });
