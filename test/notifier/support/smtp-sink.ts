@@ -30,28 +30,16 @@ export class SmtpSink {
       size: 10 * 1024 * 1024,
       onData(stream, _session, callback) {
         const code = self!.rejections.shift();
-        if (!parse) {
-          stream.on('end', () => {
-            if (code) return callback(Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), { responseCode: code }));
-            self!.received++;
-            self!.arrivals.push(performance.now());
-            callback();
-          });
-          stream.resume();
-          return;
-        }
-        simpleParser(stream)
-          .then((mail) => {
-            if (code) {
-              callback(Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), { responseCode: code }));
-              return;
-            }
-            self!.mails.push(mail);
-            self!.received++;
-            self!.arrivals.push(performance.now());
-            callback();
-          })
-          .catch((error: Error) => callback(error));
+        // The whole message is read either way; then it is refused (as asked) or kept.
+        const settle = (mail?: ParsedMail) => {
+          if (code) return callback(Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), { responseCode: code }));
+          if (mail) self!.mails.push(mail);
+          self!.received++;
+          self!.arrivals.push(performance.now());
+          callback();
+        };
+        if (parse) simpleParser(stream).then(settle, (error: Error) => callback(error));
+        else stream.on('end', () => settle()).resume();
       },
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

@@ -2,10 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectLogger, InjectPlatformConfig, PlatformMetrics } from '@app/common';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
+import { DAY_MS, dayNumberOf, startOfDay, yearOf } from '@app/common/calendar/shanghai-time.js';
 import type { RouterConfig } from '../config.js';
-
-const DAY_MS = 86_400_000;
-const BEIJING_MS = 8 * 3_600_000;
 
 /**
  * Whole days from `now` to the end (24:00 Beijing time, 31 December) of the unbroken run of loaded years that holds
@@ -13,10 +11,11 @@ const BEIJING_MS = 8 * 3_600_000;
  */
 export function calendarDaysLeft(coveredYears: readonly number[], now: Date): number {
   const years = new Set(coveredYears);
-  let year = new Date(now.getTime() + BEIJING_MS).getUTCFullYear();
+  let year = yearOf(dayNumberOf(now));
   if (!years.has(year)) return 0;
   while (years.has(year + 1)) year++;
-  return Math.max(0, Math.floor((Date.UTC(year + 1, 0, 1) - BEIJING_MS - now.getTime()) / DAY_MS));
+  const end = startOfDay(Date.UTC(year + 1, 0, 1) / DAY_MS);
+  return Math.max(0, Math.floor((end.getTime() - now.getTime()) / DAY_MS));
 }
 
 /**
