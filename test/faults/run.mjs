@@ -6,7 +6,8 @@
 //   node test/faults/run.mjs --short    600 inquiries + a shorter cluster scenario  (part of npm test)
 //
 // In the single-broker scenario the inquiries come 60 % through the app, 25 % as WeChat and 15 % as Weibo
-// conversations (lib/channel-load.mjs), whose vendors' APIs are stand-ins in this process.
+// conversations (lib/channel-load.mjs), whose vendors' APIs are stand-ins in this process; units answer the
+// WeChat/Weibo cases meanwhile (lib/unit-replies.mjs), so the messages to those citizens go out under the faults.
 //
 // Options: --inquiries N  --rate R (per second)  --seed S  --only single|cluster  --dist DIR (compiled output,
 // default dist/ or $WZ_FAULTS_DIST)  --keep (keep the temp folder with logs)  --json FILE (results as JSON)
@@ -16,7 +17,6 @@
 // controllers at +100, i.e. 29720-29722: scripts/kafka.mjs fixes that offset), embedded PostgreSQL 29650.
 
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,6 +29,8 @@ import { startProducerProbe } from './lib/producer-probe.mjs';
 import { ServiceSet } from './lib/services.mjs';
 import { printTable, query, readTopic, verify, waitQuiescent } from './lib/verify.mjs';
 import { CHANNEL_SCHEMAS, channelDraftIds, channelInquiryIds, verifyChannels } from './lib/verify-channels.mjs';
+import { staffToken, UnitReplier } from './lib/unit-replies.mjs';
+import { verifyCitizenDeliveries } from './lib/verify-citizen-deliveries.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PORTS = { broker: 29600, ingest: 29610, router: 29611, notifier: 29612, smtp: 29613, wechat: 29614, weibo: 29615, cluster: 29620, pg: 29650 };
@@ -116,6 +118,8 @@ function appEnv(databaseUrl, brokers) {
     DELIVERY_RETRY_MAX_MS: '5000',
     DELIVERY_MAX_ATTEMPTS: '20',
     SURVEY_DELAY_MS: '0',
+    // The call-back's reminder comes due within the run, so it too is sent under faults.
+    SURVEY_REMINDER_MS: '15000',
   };
 }
 
@@ -133,13 +137,7 @@ function runNode(script, env, logName) {
   });
 }
 
-/** HS256 JWT for the router's staff API, signed with the secret we gave the router (an administrator). */
-function adminToken() {
-  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: 'faults-admin', role: 'admin', iat: now, exp: now + 3600 })}`;
-  return `${head}.${createHmac('sha256', ROUTER_SECRET).update(head).digest('base64url')}`;
-}
+const adminToken = () => staffToken(ROUTER_SECRET, { sub: 'faults-admin', role: 'admin' });
 
 /**
  * The reference units ship without e-mail addresses, so an Assigned case would notify nobody. Through the
@@ -248,6 +246,8 @@ async function singleBrokerScenario(pgServer, smtp) {
   })();
 
   const citizens = new ChannelCitizens({ ports: PORTS, runTag: `s${CFG.seed}`, seed: CFG.seed, vendors });
+  const replier = new UnitReplier({ databaseUrl, routerUrl: `http://127.0.0.1:${PORTS.router}`, secret: ROUTER_SECRET, log });
+  replier.start();
   const conversed = () => ['wechat', 'weibo'].map((ch) => `${ch} ${citizens.stats[ch].acked.size}/${citizens.stats[ch].conversations}`).join(', ');
   const load = await submitLoad({
     url: `http://127.0.0.1:${PORTS.ingest}`,
@@ -262,7 +262,13 @@ async function singleBrokerScenario(pgServer, smtp) {
 
   const channelIds = await channelInquiryIds(databaseUrl, citizens);
   const ackedIds = [...[...load.acked.values()].map((a) => a.inquiryId), ...channelIds];
+  // The units go on answering what the router assigns until every inquiry is routed; then the last answers, and
+  // quiet again with their messages to citizens sent.
+  const routed = await waitQuiescent({ databaseUrl, ackedIds, withNotifier: true, extraSchemas: CHANNEL_SCHEMAS, timeoutMs: CFG.quiesceMs, log });
+  await replier.drain();
+  log(`units replied: ${JSON.stringify(replier.stats)}`);
   const q = await waitQuiescent({ databaseUrl, ackedIds, withNotifier: true, extraSchemas: CHANNEL_SCHEMAS, timeoutMs: CFG.quiesceMs, log });
+  q.waitedMs += routed.waitedMs;
   log(`quiescence ${q.quiet ? 'reached' : 'NOT reached'} after ${(q.waitedMs / 1000).toFixed(1)}s: ${JSON.stringify(q)}`);
   const checked = await verify({
     databaseUrl,
@@ -275,12 +281,15 @@ async function singleBrokerScenario(pgServer, smtp) {
     channelIds,
     channelDraftIds: await channelDraftIds(databaseUrl),
   });
-  const channels = await verifyChannels({ databaseUrl, citizens, vendors });
+  const channels = await verifyChannels({ databaseUrl, citizens });
   checked.failures.push(...channels.failures);
+  const toCitizens = await verifyCitizenDeliveries({ databaseUrl, replier, vendors, events: checked.events, quietAt: q.quietAt });
+  checked.failures.push(...toCitizens.failures);
   if (!q.quiet) checked.failures.push('quiescence not reached in time');
   const rows = [
     ...checked.rows,
     ...channels.rows,
+    ...toCitizens.rows,
     { what: 'load duration (s)', value: (load.durationMs / 1000).toFixed(1), ok: 'ok', note: `${CFG.rate}/s target` },
     { what: 'quiescence after load (s)', value: (q.waitedMs / 1000).toFixed(1), ok: q.quiet ? 'ok' : 'FAIL', note: '' },
   ];

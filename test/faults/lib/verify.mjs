@@ -277,7 +277,7 @@ export async function verify(o) {
     if (twice > 0 && o.faults) row('  … by the fault just after the first copy', JSON.stringify(repeatsByFault(deliveries, o.smtp, o.faults)), true);
     notes.push({ twice, extraMails });
   }
-  return { rows, failures, notes };
+  return { rows, failures, notes, events };
 }
 
 /** A repeated mail's first copy was sent just before a crash lost the record of it: the first fault within 5 s after. */

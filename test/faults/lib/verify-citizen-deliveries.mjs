@@ -1,0 +1,111 @@
+// The units' replies and the messages to citizens, checked after the faults (see unit-replies.mjs): every reply the
+// router took is one final reply and one ReplyPosted event; it plans the answer, the satisfaction call-back and its
+// reminder for the citizen once each; and what reached the WeChat and Weibo stand-ins is each of those messages at
+// most once (apps/notifier/README.md "Never twice": a message whose sender died mid-call is `uncertain`, never
+// re-sent) and, when recorded as sent, exactly once.
+
+import { query } from './verify.mjs';
+
+const CITIZEN_PURPOSES = ['reply', 'survey', 'survey_reminder'];
+
+const templateKey = (touser, entries) => `wechat-template|${touser}|${entries.map(([k, v]) => `${k}=${v}`).join('|')}`;
+
+/** The keys a delivery's message would have at the stand-in (WeChat: custom or template, whichever mode it took). */
+function expectedKeys(d) {
+  const m = d.message;
+  if (d.channel === 'wechat') return [`wechat|${m.openId}|${m.text}`, templateKey(m.openId, Object.entries(m.template ?? {}))];
+  return [`weibo|${m.uid}|${m.text}`, ...(m.thread ? [`weibo-comment|${m.commentText}`] : [])];
+}
+
+/** What the stand-ins received, counted by key. */
+function receivedByKey(vendors) {
+  const counts = new Map();
+  const add = (k) => counts.set(k, (counts.get(k) ?? 0) + 1);
+  for (const m of vendors.wechat.custom) add(`wechat|${m.touser}|${m.text?.content}`);
+  for (const m of vendors.wechat.templates) add(templateKey(m.touser, Object.entries(m.data).map(([k, v]) => [k, v.value])));
+  for (const m of vendors.weibo.replies) add(`weibo|${m.receiverId}|${m.text}`);
+  for (const m of vendors.weibo.comments) add(`weibo-comment|${m.comment}`);
+  return counts;
+}
+
+/**
+ * @param {{ databaseUrl: string, replier: import('./unit-replies.mjs').UnitReplier, vendors: object,
+ *           events: { value: object }[], quietAt?: number }} o
+ */
+export async function verifyCitizenDeliveries(o) {
+  const rows = [];
+  const failures = [];
+  const row = (what, value, ok = true, note = '') => {
+    rows.push({ what, value, ok: ok ? 'ok' : 'FAIL', note });
+    if (!ok) failures.push(`${what}: ${value}${note ? ` (${note})` : ''}`);
+  };
+  const s = o.replier.stats;
+  const replied = o.replier.replied();
+  const notTaken = [...o.replier.outcome].filter(([, v]) => v !== 'answered' && v !== 'lost-answer');
+  row('unit replies (WeChat/Weibo cases): POSTs / retries', `${s.posts} / ${s.retries}`);
+  row('unit replies answered 200 / found answered after a lost answer', `${s.answered} / ${s.lostAnswer}`, replied.length > 0, 'the router took them');
+  row('unit replies not taken after retries', notTaken.length, true, `allowed: the unit was shown an error${notTaken.length ? `; e.g. ${notTaken[0][1].slice(0, 60)}` : ''}`);
+
+  const finals = await query(o.databaseUrl, `SELECT inquiry_id, count(*)::int AS n FROM router.case_replies WHERE final GROUP BY inquiry_id`);
+  const finalOf = new Map(finals.map((r) => [r.inquiry_id, r.n]));
+  const noReply = replied.filter((id) => !finalOf.has(id)).length;
+  const twoReplies = replied.filter((id) => (finalOf.get(id) ?? 0) > 1).length;
+  row('replies taken but not stored (LOST)', noReply, noReply === 0);
+  row('cases with two final replies', twoReplies, twoReplies === 0);
+
+  const postedIds = new Map();
+  for (const { value: e } of o.events) {
+    if (e.type !== 'ReplyPosted') continue;
+    const ids = postedIds.get(e.payload.inquiryId) ?? new Set();
+    postedIds.set(e.payload.inquiryId, ids.add(e.id));
+  }
+  const noEvent = replied.filter((id) => !postedIds.has(id)).length;
+  const twoEvents = replied.filter((id) => (postedIds.get(id)?.size ?? 0) > 1).length;
+  row('replies taken with no ReplyPosted event', noEvent, noEvent === 0);
+  row('replies with two ReplyPosted events (two event ids)', twoEvents, twoEvents === 0);
+
+  const deliveries = await query(
+    o.databaseUrl,
+    `SELECT message_id, inquiry_id, channel, purpose, status, mode, message, last_error, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms
+       FROM notifier.deliveries WHERE channel IN ('wechat', 'weibo')`,
+  );
+  const planned = new Map();
+  for (const d of deliveries.filter((x) => CITIZEN_PURPOSES.includes(x.purpose))) planned.set(`${d.inquiry_id}|${d.purpose}`, (planned.get(`${d.inquiry_id}|${d.purpose}`) ?? 0) + 1);
+  const missing = replied.flatMap((id) => CITIZEN_PURPOSES.filter((p) => !planned.has(`${id}|${p}`)).map((p) => `${id}:${p}`));
+  const doubled = [...planned].filter(([, n]) => n > 1).length;
+  const ofReplies = [...planned.values()].reduce((a, b) => a + b, 0);
+  row('citizen messages planned: of replies (answer, call-back, reminder) / all', `${ofReplies} / ${deliveries.length}`, true, `${replied.length} replies × 3 expected`);
+  row('replies missing a planned citizen message', missing.length, missing.length === 0, missing.slice(0, 2).join(' '));
+  row('citizen messages planned twice', doubled, doubled === 0);
+
+  const byStatus = (st) => deliveries.filter((d) => d.status === st);
+  const late = (d) => o.quietAt && d.created_ms > o.quietAt;
+  const open = deliveries.filter((d) => ['pending', 'sending'].includes(d.status) && !late(d));
+  row('citizen messages sent / uncertain / dead / still open', `${byStatus('sent').length} / ${byStatus('uncertain').length} / ${byStatus('dead').length} / ${open.length}`);
+  row('citizen messages dead', byStatus('dead').length, byStatus('dead').length === 0, byStatus('dead').slice(0, 2).map((d) => d.last_error).join('; '));
+  row('citizen messages still pending or sending', open.length, open.length === 0);
+
+  const received = receivedByKey(o.vendors);
+  const claimed = new Set();
+  let once = 0;
+  let lost = 0;
+  let twice = 0;
+  let uncertainReceived = 0;
+  for (const d of deliveries) {
+    const keys = expectedKeys(d);
+    keys.forEach((k) => claimed.add(k));
+    const n = keys.reduce((sum, k) => sum + (received.get(k) ?? 0), 0);
+    if (n > 1) twice++;
+    else if (d.status === 'sent') n === 1 ? once++ : lost++;
+    else if (d.status === 'uncertain' && n === 1) uncertainReceived++;
+  }
+  const strays = [...received].filter(([k]) => !claimed.has(k)).reduce((sum, [, n]) => sum + n, 0);
+  const total = [...received.values()].reduce((a, b) => a + b, 0);
+  row('messages received at the WeChat/Weibo stand-ins', total);
+  row('sent citizen messages received exactly once', once);
+  row('sent citizen messages never received (LOST)', lost, lost === 0);
+  row('citizen messages received more than once', twice, twice === 0, 'never twice for citizens');
+  row('uncertain messages that did reach the citizen', `${uncertainReceived} of ${byStatus('uncertain').length}`, true, 'a sender killed mid-call: reported, not re-sent');
+  row('stand-in messages matching no delivery', strays, strays === 0);
+  return { rows, failures };
+}
