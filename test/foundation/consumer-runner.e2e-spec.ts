@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import {
   ConsumerRunner,
   ContractViolation,
+  createKafka,
   EventProducer,
   onTopic,
   PermanentError,
@@ -337,5 +339,43 @@ describe(ConsumerRunner.name, () => {
     await blocker.disconnect();
     const event = await producer.publish(contract, 'InquirySubmitted', newInquiry());
     await waitFor(() => handled.includes(event.id), 'the message, once the consumer was started again', 60_000);
+  });
+
+  it('returns from start while no broker answers, and consumes once one does', async () => {
+    const topic = await uniqueTopic(kafka, 'unreachable');
+    const contract = onTopic(TOPICS.inquirySubmitted, topic);
+    // The consumer's only seed is a port where nothing listens yet; later a forwarder to the real broker opens
+    // there (the broker's metadata then points the client at the broker itself).
+    const [host, port] = testBrokers().split(',')[0].split(':');
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const seedPort = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const runner = new ConsumerRunner(createKafka('test-unreachable', `127.0.0.1:${seedPort}`, testLogger), producer, testLogger, { retries: 3, baseMs: 20 });
+    stops.push(() => runner.stopAll());
+
+    const handled: string[] = [];
+    const started = Date.now();
+    await runner.start({ contract, groupId: `g.${topic}`, handle: async (event) => void handled.push(event.id) });
+    expect(Date.now() - started).toBeLessThan(1000);
+    const event = await producer.publish(contract, 'InquirySubmitted', newInquiry());
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(handled).toEqual([]);
+
+    const sockets = new Set<Socket>();
+    const forwarder: Server = createServer((client) => {
+      const upstream = connect(Number(port), host);
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => forwarder.listen(seedPort, '127.0.0.1', resolve));
+    stops.push(() => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      forwarder.close(() => resolve());
+    }));
+    await waitFor(() => handled.includes(event.id), 'the message, once a broker answered', 60_000);
   });
 });

@@ -64,6 +64,8 @@ const COMMIT_INTERVAL_MS = 1000;
 const FETCH_WINDOW_MS = 200;
 /** How long a consumer that crashed for good waits before it is started again. */
 const CRASH_RESTART_MS = 1000;
+/** The longest wait between two tries to reach the brokers at a consumer's start. */
+const SUBSCRIBE_RETRY_MAX_MS = 10_000;
 const FETCH_MIN_BYTES = 256 * 1024;
 /** Partitions of one topic a batch consumer takes at once: all of them (their batches are joined). */
 const JOINED_PARTITIONS = 64;
@@ -87,10 +89,11 @@ export class ConsumerRunner {
   ) {}
 
   /**
-   * Connects and subscribes, then joins the group. A consumer that starts at the earliest offset joins in the
-   * background: after a `kill -9` the broker holds a new member's join until the dead one's session times out
-   * (30 s per group), and a restarted service must not wait for that before it serves. One that starts at the
-   * latest offset sees only what arrives after its join, so `start` waits for it.
+   * Connects, subscribes and joins the group. A consumer that starts at the earliest offset does all of it in the
+   * background: a restarted service must serve without waiting for the brokers (ingest-app acknowledges through
+   * its outbox while they are down) or for its join (after a `kill -9` the broker holds a new member's join until
+   * the dead one's session times out, 30 s per group). One that starts at the latest offset sees only what
+   * arrives after its join, so `start` waits for it.
    */
   async start<C extends TopicContract>(spec: ConsumerSpec<C>): Promise<Consumer> {
     const topic = spec.contract.name;
@@ -114,8 +117,6 @@ export class ConsumerRunner {
       committer.keepOnly(partitions);
       this.logger.info({ topic, groupId: spec.groupId, partitions }, 'consumer joined its group');
     });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: spec.fromBeginning ?? true });
     // The heartbeat of each partition's running batch (kafkajs gives one per batch); a joined call uses its first's.
     const heartbeats = new Map<number, () => Promise<void>>();
     const joiner = spec.handleBatch
@@ -164,16 +165,30 @@ export class ConsumerRunner {
       // kafkajs restarts a consumer only after a retriable error; any other crash would leave it dead for good
       // while the service looks healthy.
       this.logger.error({ ...where, err: describeError(payload.error) }, 'consumer crashed; starting it again');
-      setTimeout(() => void this.run(consumer, config, where, true), CRASH_RESTART_MS).unref();
+      setTimeout(() => void this.run(consumer, config, where, undefined, true), CRASH_RESTART_MS).unref();
     });
-    const joined = this.run(consumer, config, where);
+    const joined = this.run(consumer, config, where, { topic, fromBeginning: spec.fromBeginning ?? true });
     if (spec.fromBeginning === false) await joined;
     return consumer;
   }
 
-  /** `reconnect`: after a crash, which left the consumer disconnected (its subscription stays). */
-  private async run(consumer: Consumer, config: ConsumerRunConfig, where: { topic: string; groupId: string }, reconnect = false): Promise<void> {
-    if (this.stopping.has(consumer)) return;
+  /**
+   * `subscription`: the first start, which connects and subscribes first, trying again until the brokers answer.
+   * `reconnect`: after a crash, which left the consumer disconnected (its subscription stays).
+   */
+  private async run(
+    consumer: Consumer,
+    config: ConsumerRunConfig,
+    where: { topic: string; groupId: string },
+    subscription?: { topic: string; fromBeginning: boolean },
+    reconnect = false,
+  ): Promise<void> {
+    if (subscription && !(await this.subscribe(consumer, subscription, where))) return;
+    if (this.stopping.has(consumer)) {
+      // Stopped while its connection was being made: `stop` may have disconnected before it was there.
+      if (subscription) await consumer.disconnect().catch(() => undefined);
+      return;
+    }
     try {
       if (reconnect) await consumer.connect();
       // Resolves once the group is joined, or after a failed join (reported by kafkajs and the CRASH listener).
@@ -181,6 +196,22 @@ export class ConsumerRunner {
     } catch (error) {
       this.logger.error({ ...where, err: describeError(error) }, 'consumer failed to start');
     }
+  }
+
+  /** False when the consumer was stopped before the brokers answered. */
+  private async subscribe(consumer: Consumer, subscription: { topic: string; fromBeginning: boolean }, where: { topic: string; groupId: string }): Promise<boolean> {
+    for (let attempt = 1; !this.stopping.has(consumer); attempt++) {
+      try {
+        await consumer.connect();
+        await consumer.subscribe(subscription);
+        return true;
+      } catch (error) {
+        const delay = Math.min(SUBSCRIBE_RETRY_MAX_MS, CRASH_RESTART_MS * attempt);
+        this.logger.warn({ ...where, attempt, delay, err: describeError(error) }, 'consumer cannot reach the brokers; trying again');
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      }
+    }
+    return false;
   }
 
   /** Commits what the consumer has handled, then leaves its group. */
