@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { ConsumerRunner, InjectPlatformConfig, newId, TOPICS, type EventOf, type PlatformConfig } from '@app/common';
+import { ConsumerRunner, InjectLogger, InjectPlatformConfig, newId, TOPICS, type EventOf, type PlatformConfig } from '@app/common';
+import type { Logger } from 'pino';
 import { Subject, type Observable } from 'rxjs';
 
 type CaseEvent = EventOf<typeof TOPICS.caseEvents>;
@@ -35,10 +36,15 @@ export class DeskFeed implements OnApplicationBootstrap {
   constructor(
     private readonly runner: ConsumerRunner,
     @InjectPlatformConfig() private readonly config: PlatformConfig,
+    @InjectLogger() private readonly logger: Logger,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.runner.start({
+  /**
+   * Not awaited: the router serves units and the desk from PostgreSQL while the brokers are down, and the feed
+   * joins when they answer (`start` rejects only on a programming error).
+   */
+  onApplicationBootstrap(): void {
+    void this.runner.start({
       contract: TOPICS.caseEvents,
       groupId: `${this.config.app}.desk-feed.${newId()}`,
       fromBeginning: false,
@@ -46,7 +52,7 @@ export class DeskFeed implements OnApplicationBootstrap {
       handle: async (event) => {
         if (QUEUE_EVENT_TYPES.has(event.type)) this.events.next(event);
       },
-    });
+    }).catch((error: unknown) => this.logger.error({ err: String(error) }, 'the desk feed did not start'));
   }
 
   feed(): Observable<CaseEvent> {
