@@ -25,20 +25,22 @@ describe('notifier: the persisted send queue (never twice, crash recovery, share
   const deadLetterOf = (messageId: string) =>
     h.waitFor(() => deadLetters.values<DeadLetter>().find((l) => l.payload.messageId === messageId), `the dead letter of ${messageId}`);
 
-  const sendingRow = async (channel: 'wechat' | 'email', message: object): Promise<{ inquiryId: string; messageId: string }> => {
+  /** A row left `sending` by a dead instance; `callStarted`: it had begun the vendor call. */
+  const sendingRow = async (channel: 'wechat' | 'email', message: object, callStarted = true): Promise<{ inquiryId: string; messageId: string }> => {
     const inquiryId = newId();
     const messageId = newId();
     await h.db.query(
-      `INSERT INTO notifier.deliveries (idempotency_key, message_id, inquiry_id, channel, purpose, recipient, message, status, attempts, lease_until)
-       VALUES ($1, $2, $3, $4, 'reply', 'r', $5, 'sending', 1, now() - interval '1 second')`,
-      [`test:${messageId}`, messageId, inquiryId, channel, JSON.stringify(message)],
+      `INSERT INTO notifier.deliveries (idempotency_key, message_id, inquiry_id, channel, purpose, recipient, message, status, attempts, lease_until, call_started_at)
+       VALUES ($1, $2, $3, $4, 'reply', 'r', $5, 'sending', 1, now() - interval '1 second', CASE WHEN $6 THEN now() - interval '2 seconds' END)`,
+      [`test:${messageId}`, messageId, inquiryId, channel, JSON.stringify(message), callStarted],
     );
     return { inquiryId, messageId };
   };
+  const wechatReply = (openId: string) => ({ channel: 'wechat', openId, text: '答复', link: 'https://x', template: { first: 'a', keyword1: 'b', keyword2: 'c', keyword3: 'd', remark: 'e' } });
 
   it('after a crash mid-send, never re-sends to a citizen (uncertain, reported) but re-sends a unit e-mail with the same Message-ID', async () => {
     const openId = `oWx${newId()}`;
-    const wx = await sendingRow('wechat', { channel: 'wechat', openId, text: '答复', link: 'https://x', template: { first: 'a', keyword1: 'b', keyword2: 'c', keyword3: 'd', remark: 'e' } });
+    const wx = await sendingRow('wechat', wechatReply(openId));
     const mail = await sendingRow('email', { channel: 'email', to: ['crash@sm.gov.cn'], subject: `恢复测试 ${newId()}`, text: '正文', html: '<p>正文</p>' });
     await h.app.get(DispatcherService).recover();
 
@@ -55,6 +57,17 @@ describe('notifier: the persisted send queue (never twice, crash recovery, share
     // Only this citizen counts: other test files may leave work that reaches this stand-in.
     const toCitizen = [...h.wechat.custom, ...h.wechat.templates].filter((m) => m.touser === openId);
     expect(toCitizen).toHaveLength(0);
+  });
+
+  it('sends a citizen message whose claim died before its vendor call began, once, instead of calling it uncertain', async () => {
+    const openId = `oWx${newId()}`;
+    const wx = await sendingRow('wechat', wechatReply(openId), false);
+    await h.app.get(DispatcherService).recover();
+    await h.waitFor(async () => (await h.db.query(`SELECT 1 FROM notifier.deliveries WHERE message_id = $1 AND status = 'sent'`, [wx.messageId])).length, 'the row sent');
+    await new Promise((r) => setTimeout(r, 500));
+    expect([...h.wechat.custom, ...h.wechat.templates].filter((m) => m.touser === openId)).toHaveLength(1);
+    const [row] = await h.db.query(`SELECT attempts, call_started_at IS NOT NULL AS started FROM notifier.deliveries WHERE message_id = $1`, [wx.messageId]);
+    expect(row).toEqual({ attempts: 2, started: true });
   });
 
   it('plans nothing twice: a redelivered reply, even after its processed-message record is gone, sends once', async () => {
@@ -141,7 +154,7 @@ describe('notifier: the persisted send queue (never twice, crash recovery, share
 
   it('dead-letters an uncertain citizen message too, and a replay on an empty queue plans it again', async () => {
     const openId = `oWx${newId()}`;
-    const wx = await sendingRow('wechat', { channel: 'wechat', openId, text: '答复', link: 'https://x', template: { first: 'a', keyword1: 'b', keyword2: 'c', keyword3: 'd', remark: 'e' } });
+    const wx = await sendingRow('wechat', wechatReply(openId));
     await h.app.get(DispatcherService).recover();
     const letter = await deadLetterOf(wx.messageId);
     expect(letter.payload).toMatchObject({ status: 'uncertain', channel: 'wechat' });

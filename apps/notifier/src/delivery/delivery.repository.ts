@@ -29,6 +29,8 @@ export interface DeliveryRow {
   recipient: string;
   message: Message;
   attempts: number;
+  /** The vendor call of this claim began (`markCallStarted`): recovery must not send it again. */
+  callStarted: boolean;
 }
 
 const toRow = (r: Record<string, any>): DeliveryRow => ({
@@ -41,6 +43,7 @@ const toRow = (r: Record<string, any>): DeliveryRow => ({
   recipient: r.recipient,
   message: r.message,
   attempts: r.attempts,
+  callStarted: r.call_started_at != null,
 });
 
 /**
@@ -91,13 +94,25 @@ export class DeliveryRepository {
       `WITH due AS (
          SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()
           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-       UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, waiting_window = false,
+       UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, waiting_window = false, call_started_at = NULL,
               lease_until = now() + make_interval(secs => $2::float / 1000)
          FROM due WHERE d.id = due.id
        RETURNING d.*`,
       [batch, leaseMs],
     );
     return returnedRows(rows).map(toRow);
+  }
+
+  /**
+   * Records, committed, that the vendor call of this claim begins; false when the claim is no longer held (the
+   * call must not be made). For channels without an idempotency key, where only such a call can be uncertain.
+   */
+  async markCallStarted(m: Runner, row: DeliveryRow): Promise<boolean> {
+    const rows = await m.query(`UPDATE deliveries SET call_started_at = now() WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING 1`, [
+      row.id,
+      row.attempts,
+    ]);
+    return returnedRows(rows).length > 0;
   }
 
   async markSent(m: Runner, row: DeliveryRow, vendorRef: string | undefined, mode: string | undefined): Promise<boolean> {

@@ -22,7 +22,8 @@ const REPEATABLE: ReadonlySet<DeliveryChannel> = new Set(['email', 'webhook', 'a
 
 /**
  * Sends the persisted queue. A row is claimed (status `sending`, leased) and committed BEFORE the vendor call,
- * so a crash mid-send leaves a visible `sending` row instead of a silent re-send; see `recover`.
+ * so a crash mid-send leaves a visible `sending` row instead of a silent re-send; for WeChat and Weibo the start
+ * of the call itself is committed too, so a crash leaves uncertain only the calls that had begun; see `recover`.
  */
 @Injectable()
 export class DispatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -85,10 +86,12 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * Rows left `sending` by an instance that died. The vendor may or may not have accepted the message, and
-   * WeChat and Weibo take no idempotency key: those rows become `uncertain` (reported, never re-sent: a
-   * citizen never gets a message twice, at the price of possibly none). E-mail, webhook and app are re-sent
-   * with the same delivery id (Message-ID / X-Wenzheng-Delivery), which their receivers can de-duplicate.
+   * Rows left `sending` by an instance that died. Where the WeChat or Weibo call had begun, the vendor may or
+   * may not have accepted the message, and they take no idempotency key: those rows become `uncertain`
+   * (reported, never re-sent: a citizen never gets a message twice, at the price of possibly none); where it had
+   * not (the row waited for its rate limit or its turn in the batch), nothing left and the row is sent. E-mail,
+   * webhook and app are re-sent with the same delivery id (Message-ID / X-Wenzheng-Delivery), which their
+   * receivers can de-duplicate.
    */
   async recover(): Promise<number> {
     return this.dataSource.transaction(async (m) => {
@@ -96,6 +99,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       for (const row of rows) {
         if (REPEATABLE.has(row.channel)) {
           await this.deliveries.reschedule(m, row, 0, 'lease expired: sending again with the same delivery id');
+        } else if (!row.callStarted) {
+          await this.deliveries.reschedule(m, row, 0, 'lease expired before the vendor call began: sending');
         } else {
           const error = 'outcome unknown: the sender stopped after the vendor call began; not re-sent';
           if (!(await this.deliveries.markDead(m, row, error, 'uncertain'))) continue;
@@ -146,6 +151,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       await this.limits.take(row.channel);
       if (Date.now() >= startBy) return await this.handBack(row);
       let message: Message | undefined = await this.prepare(row);
+      if (message && !REPEATABLE.has(row.channel) && !(await this.deliveries.markCallStarted(this.dataSource, row))) return;
       let refreshed = false;
       while (message) {
         const timer = this.metrics.sendSeconds.startTimer({ channel: row.channel });
