@@ -1,52 +1,21 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { EventProducer, TOPICS } from '@app/common';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { readRouterConfig } from '../../apps/router/src/config.js';
 import { RouterModule } from '../../apps/router/src/router.module.js';
-import { serviceEnv, TEST_DATABASE_URL } from '../support/test-env.js';
-
-/** A port that refuses connections until `open`, then forwards them to the real PostgreSQL. */
-class LatePostgres {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-  constructor(readonly port: number) {}
-
-  static async reserve(): Promise<LatePostgres> {
-    const probe = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise((r) => probe.close(r));
-    return new LatePostgres(port);
-  }
-
-  async open(): Promise<void> {
-    const target = new URL(TEST_DATABASE_URL);
-    this.server = createServer((client) => {
-      const upstream = connect(Number(target.port || 5432), target.hostname);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((r) => this.server!.listen(this.port, '127.0.0.1', r));
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise((r) => (this.server ? this.server.close(r) : r(undefined)));
-  }
-}
+import { newInquiry } from '../support/builders.js';
+import { testKafka, waitFor } from '../support/helpers.js';
+import { LatePort } from '../support/late-port.js';
+import { serviceEnv, TEST_DATABASE_URL, testBrokers } from '../support/test-env.js';
 
 describe('a service started before PostgreSQL', () => {
-  let late: LatePostgres;
+  let late: LatePort;
   let app: INestApplication | undefined;
 
   beforeAll(async () => {
-    late = await LatePostgres.reserve();
+    late = await LatePort.reserve();
   });
 
   afterAll(async () => {
@@ -67,7 +36,8 @@ describe('a service started before PostgreSQL', () => {
 
   it('waits for the database to come up, then boots and answers ready', async () => {
     const started = Date.now();
-    setTimeout(() => void late.open(), 1500);
+    const target = new URL(TEST_DATABASE_URL);
+    setTimeout(() => void late.open(target.hostname, Number(target.port || 5432)), 1500);
     const moduleRef = await Test.createTestingModule({ imports: [RouterModule.forRoot(routerOn(late.port, '60'))] }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
@@ -75,4 +45,48 @@ describe('a service started before PostgreSQL', () => {
     const ready = await request(app.getHttpServer()).get('/ready').expect(200);
     expect(ready.body.checks).toEqual({ database: 'ok', kafka: 'ok' });
   }, 60_000);
+});
+
+describe('a service started while no broker answers', () => {
+  let late: LatePort;
+  let app: INestApplication | undefined;
+  let producer: EventProducer;
+
+  beforeAll(async () => {
+    late = await LatePort.reserve();
+    producer = new EventProducer(testKafka(), 'ingest-app');
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await producer.disconnect();
+    await late.close();
+  });
+
+  it('serves at once, ready but degraded, and routes what waited once the broker answers', async () => {
+    const started = Date.now();
+    const config = readRouterConfig(serviceEnv({ ROUTER_PORT: '0', KAFKA_BROKERS: `127.0.0.1:${late.port}` }));
+    const moduleRef = await Test.createTestingModule({ imports: [RouterModule.forRoot(config)] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    expect(Date.now() - started).toBeLessThan(15_000);
+
+    // A proxy that routes by /ready keeps sending requests: what they commit waits in the outbox.
+    const degraded = await request(app.getHttpServer()).get('/ready').expect(200);
+    expect(degraded.body.status).toBe('degraded');
+    expect(degraded.body.checks.database).toBe('ok');
+    expect(degraded.body.checks.kafka).toMatch(/Kafka|ECONNREFUSED|connect/i);
+
+    const inquiry = newInquiry();
+    await producer.publish(TOPICS.inquirySubmitted, 'InquirySubmitted', inquiry);
+    const [host, port] = testBrokers().split(',')[0].split(':');
+    await late.open(host, Number(port));
+    const dataSource = app.get(DataSource);
+    await waitFor(async () => {
+      const rows: { status: string }[] = await dataSource.query('SELECT status FROM router.cases WHERE inquiry_id = $1', [inquiry.inquiryId]);
+      return rows[0] && !['received', 'classified'].includes(rows[0].status);
+    }, 'the inquiry published during the outage, routed', 90_000);
+    const ready = await request(app.getHttpServer()).get('/ready').expect(200);
+    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', kafka: 'ok' } });
+  }, 120_000);
 });

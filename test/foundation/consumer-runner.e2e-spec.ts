@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import {
   ConsumerRunner,
   ContractViolation,
@@ -15,6 +14,7 @@ import { PartitionAssigners, type Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { newInquiry } from '../support/builders.js';
 import { effectCounts, testKafka, testLogger, testSchema, TopicReader, uniqueTopic, waitFor } from '../support/helpers.js';
+import { LatePort } from '../support/late-port.js';
 import { TEST_DATABASE_URL, testBrokers } from '../support/test-env.js';
 
 type Submitted = EventOf<typeof TOPICS.inquirySubmitted>;
@@ -344,14 +344,11 @@ describe(ConsumerRunner.name, () => {
   it('returns from start while no broker answers, and consumes once one does', async () => {
     const topic = await uniqueTopic(kafka, 'unreachable');
     const contract = onTopic(TOPICS.inquirySubmitted, topic);
-    // The consumer's only seed is a port where nothing listens yet; later a forwarder to the real broker opens
-    // there (the broker's metadata then points the client at the broker itself).
-    const [host, port] = testBrokers().split(',')[0].split(':');
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const seedPort = (probe.address() as { port: number }).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const runner = new ConsumerRunner(createKafka('test-unreachable', `127.0.0.1:${seedPort}`, testLogger), producer, testLogger, { retries: 3, baseMs: 20 });
+    // The consumer's only seed is a port where nothing listens yet; later it forwards to the real broker (whose
+    // metadata then points the client at the broker itself).
+    const seed = await LatePort.reserve();
+    stops.push(() => seed.close());
+    const runner = new ConsumerRunner(createKafka('test-unreachable', `127.0.0.1:${seed.port}`, testLogger), producer, testLogger, { retries: 3, baseMs: 20 });
     stops.push(() => runner.stopAll());
 
     const handled: string[] = [];
@@ -362,20 +359,8 @@ describe(ConsumerRunner.name, () => {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(handled).toEqual([]);
 
-    const sockets = new Set<Socket>();
-    const forwarder: Server = createServer((client) => {
-      const upstream = connect(Number(port), host);
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => forwarder.listen(seedPort, '127.0.0.1', resolve));
-    stops.push(() => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      forwarder.close(() => resolve());
-    }));
+    const [host, port] = testBrokers().split(',')[0].split(':');
+    await seed.open(host, Number(port));
     await waitFor(() => handled.includes(event.id), 'the message, once a broker answered', 60_000);
   });
 });

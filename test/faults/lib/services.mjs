@@ -86,14 +86,14 @@ export class ServiceSet {
     if (!this.stopping) this.start(name, state.port);
   }
 
-  /** Polls GET /ready until 200 (database and broker reachable). */
+  /** Polls GET /ready until it says `ready` (database and broker reachable; `degraded` is a broker not yet). */
   async waitReady(name, timeoutMs = 120_000) {
     const { port } = this.procs.get(name);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(2000) });
-        if (res.status === 200) return;
+        if (res.status === 200 && (await res.json()).status === 'ready') return;
       } catch {
         /* not listening yet */
       }
