@@ -64,7 +64,7 @@ const COMMIT_INTERVAL_MS = 1000;
 const FETCH_WINDOW_MS = 200;
 /** How long a consumer that crashed for good waits before it is started again. */
 const CRASH_RESTART_MS = 1000;
-/** The longest wait between two tries to reach the brokers at a consumer's start. */
+/** The longest wait between two tries to connect and subscribe at a consumer's start. */
 const SUBSCRIBE_RETRY_MAX_MS = 10_000;
 const FETCH_MIN_BYTES = 256 * 1024;
 /** Partitions of one topic a batch consumer takes at once: all of them (their batches are joined). */
@@ -207,7 +207,7 @@ export class ConsumerRunner {
         return true;
       } catch (error) {
         const delay = Math.min(SUBSCRIBE_RETRY_MAX_MS, CRASH_RESTART_MS * attempt);
-        this.logger.warn({ ...where, attempt, delay, err: describeError(error) }, 'consumer cannot reach the brokers; trying again');
+        this.logger.warn({ ...where, attempt, delay, err: describeError(error) }, 'consumer could not connect or subscribe (brokers down, topic missing); trying again');
         await new Promise((resolve) => setTimeout(resolve, delay).unref());
       }
     }
