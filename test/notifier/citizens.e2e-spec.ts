@@ -39,7 +39,7 @@ describe('notifier: replies, rejections, surveys and desk messages on the citize
     attachments: [],
     onTime: true,
   });
-  const activity = (citizen: Citizen, kind?: 'message' | 'mention') =>
+  const activity = (citizen: Citizen, kind?: 'message' | 'mention' | 'unfollow') =>
     h.producer.publish(TOPICS.inquiryInteraction, 'ChannelActivity', { citizen, at: now(), kind });
   const waitRows = (inquiryId: string, what: string, probe: (rows: Awaited<ReturnType<NotifierHarness['deliveries']>>) => boolean) =>
     h.waitFor(async () => {
@@ -203,10 +203,33 @@ describe('notifier: replies, rejections, surveys and desk messages on the citize
   it('Weibo: with the window closed and no post to comment on, the delivery fails for good and says why', async () => {
     const c = received('weibo');
     await h.caseEvent('Received', c);
+    await activity(c.citizen!, 'unfollow');
+    await h.waitFor(async () => (await h.db.query(`SELECT 1 FROM notifier.citizen_windows WHERE external_user_id = $1`, [c.citizen!.externalUserId])).length, 'window');
     await h.caseEvent('Rejected', { inquiryId: c.inquiryId, at: now(), actor: 'desk-1', reason: '重复诉求' });
     const failed = await h.waitFor(() => h.eventsFor((e) => e.payload.inquiryId === c.inquiryId && e.type === 'DeliveryFailed')[0], 'final failure');
     expect(failed.payload).toMatchObject({ channel: 'weibo', final: true, error: 'weibo window closed and no post to comment on' });
     expect(h.weibo.replies.filter((r) => r.receiverId === c.citizen!.externalUserId)).toHaveLength(0);
+  });
+
+  it('Weibo: with no window on record yet, asks Weibo: sent where its window is open, given up where it answers closed', async () => {
+    h.weibo.enforceWindows = true;
+    try {
+      const open = received('weibo');
+      const closed = received('weibo');
+      // The citizen wrote (Weibo opened the window), but the notifier has not recorded the activity.
+      h.weibo.observe({ type: 'text', sender_id: open.citizen!.externalUserId });
+      for (const c of [open, closed]) {
+        await h.caseEvent('Received', c);
+        await h.caseEvent('Rejected', { inquiryId: c.inquiryId, at: now(), actor: 'desk-1', reason: '重复诉求' });
+      }
+      await h.waitFor(() => h.weibo.replies.find((r) => r.receiverId === open.citizen!.externalUserId), 'the reply where the window is open');
+      const failed = await h.waitFor(() => h.eventsFor((e) => e.payload.inquiryId === closed.inquiryId && e.type === 'DeliveryFailed')[0], 'final failure');
+      expect(failed.payload).toMatchObject({ channel: 'weibo', final: true });
+      expect((failed.payload as { error: string }).error).toBe('weibo 21605: reply window closed'); // Weibo's answer, not the notifier's guess
+      expect(h.weibo.replies.filter((r) => r.receiverId === closed.citizen!.externalUserId)).toHaveLength(0);
+    } finally {
+      h.weibo.enforceWindows = false;
+    }
   });
 
   it('app: the push gateway gets the reply; a desk question on channel.outbound.v1 keeps the router’s message id', async () => {

@@ -104,14 +104,15 @@ export class DeliveryRepository {
   }
 
   /**
-   * Records, committed, that the vendor call of this claim begins; false when the claim is no longer held (the
-   * call must not be made). For channels without an idempotency key, where only such a call can be uncertain.
+   * Records, committed, that the vendor call of this claim begins, and in which mode (so an uncertain row says
+   * what the citizen may have got); false when the claim is no longer held (the call must not be made). For
+   * channels without an idempotency key, where only such a call can be uncertain.
    */
-  async markCallStarted(m: Runner, row: DeliveryRow): Promise<boolean> {
-    const rows = await m.query(`UPDATE deliveries SET call_started_at = now() WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING 1`, [
-      row.id,
-      row.attempts,
-    ]);
+  async markCallStarted(m: Runner, row: DeliveryRow, mode: string | undefined): Promise<boolean> {
+    const rows = await m.query(
+      `UPDATE deliveries SET call_started_at = now(), mode = $3 WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING 1`,
+      [row.id, row.attempts, mode ?? null],
+    );
     return returnedRows(rows).length > 0;
   }
 

@@ -151,7 +151,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       await this.limits.take(row.channel);
       if (Date.now() >= startBy) return await this.handBack(row);
       let message: Message | undefined = await this.prepare(row);
-      if (message && !REPEATABLE.has(row.channel) && !(await this.deliveries.markCallStarted(this.dataSource, row))) return;
+      if (message && !REPEATABLE.has(row.channel) && !(await this.deliveries.markCallStarted(this.dataSource, row, 'mode' in message ? message.mode : undefined))) return;
       let refreshed = false;
       while (message) {
         const timer = this.metrics.sendSeconds.startTimer({ channel: row.channel });

@@ -25,5 +25,8 @@ describe('customer-service windows', () => {
     expect(weiboMode({ lastActivityAt: ago(H), kind: 'mention', sentInWindow: 1 }, true, now)).toBe('comment');
     expect(weiboMode({ lastActivityAt: ago(49 * H), kind: 'message', sentInWindow: 0 }, false, now)).toBeUndefined();
     expect(weiboMode({ lastActivityAt: ago(H), kind: 'unfollow', sentInWindow: 0 }, true, now)).toBe('comment');
+    expect(weiboMode({ lastActivityAt: ago(H), kind: 'unfollow', sentInWindow: 0 }, false, now)).toBeUndefined();
+    // Nothing on record: the vendor decides.
+    expect(weiboMode(undefined, false, now)).toBe('message');
   });
 });

@@ -21,7 +21,13 @@ export function wechatMode(state: WindowState | undefined, now: Date): WechatMod
   return age >= 0 && age < span && state.sentInWindow < quota ? 'custom' : 'template';
 }
 
+/**
+ * No state: the citizen's activity is not on record here yet (the consumer that records it may be behind, as when
+ * an instance that held its partitions was killed), so Weibo decides; a closed window answers an error, which
+ * falls back to the thread or gives up (DeliveryErrorHandler). Undefined: known closed and no thread.
+ */
 export function weiboMode(state: WindowState | undefined, hasThread: boolean, now: Date): WeiboMode | undefined {
+  if (!state) return 'message';
   const open =
     !!state &&
     state.kind !== 'unfollow' &&
