@@ -26,14 +26,14 @@ import { ChannelCitizens, channelOf, startVendorStandIns } from './lib/channel-l
 import { startPostgres, startSingleBroker, startSmtp, startThreeBrokers } from './lib/infra.mjs';
 import { submitLoad } from './lib/load.mjs';
 import { startProducerProbe } from './lib/producer-probe.mjs';
-import { ServiceSet } from './lib/services.mjs';
+import { appOf, ServiceSet } from './lib/services.mjs';
 import { printTable, query, readTopic, verify, waitQuiescent } from './lib/verify.mjs';
 import { CHANNEL_SCHEMAS, channelDraftIds, channelInquiryIds, verifyChannels } from './lib/verify-channels.mjs';
 import { staffToken, UnitReplier } from './lib/unit-replies.mjs';
 import { verifyCitizenDeliveries } from './lib/verify-citizen-deliveries.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PORTS = { broker: 29600, ingest: 29610, router: 29611, notifier: 29612, smtp: 29613, wechat: 29614, weibo: 29615, cluster: 29620, pg: 29650 };
+const PORTS = { broker: 29600, ingest: 29610, router: 29611, notifier: 29612, smtp: 29613, wechat: 29614, weibo: 29615, router2: 29616, notifier2: 29617, cluster: 29620, pg: 29650 };
 const ROUTER_SECRET = 'wz-faults-router-jwt-secret-0123456789abcdef';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -199,8 +199,12 @@ async function singleBrokerScenario(pgServer, smtp) {
     ['ingest-weibo', PORTS.weibo],
     ['router', PORTS.router],
     ['notifier', PORTS.notifier],
+    // Second instances: one consumer group per app shared by two processes, two outbox relays, two dispatchers
+    // claiming from one queue; a killed one's partitions and leases are taken over by the other.
+    ['router.2', PORTS.router2],
+    ['notifier.2', PORTS.notifier2],
   ];
-  await prepareSchemas(services, databaseUrl, broker.brokers, {}, apps.map(([a]) => a));
+  await prepareSchemas(services, databaseUrl, broker.brokers, {}, [...new Set(apps.map(([a]) => appOf(a)))]);
   for (const [app, port] of apps) services.start(app, port);
   for (const [app] of apps) await services.waitReady(app);
   const seeded = await giveUnitsEmails();
@@ -246,7 +250,7 @@ async function singleBrokerScenario(pgServer, smtp) {
   })();
 
   const citizens = new ChannelCitizens({ ports: PORTS, runTag: `s${CFG.seed}`, seed: CFG.seed, vendors });
-  const replier = new UnitReplier({ databaseUrl, routerUrl: `http://127.0.0.1:${PORTS.router}`, secret: ROUTER_SECRET, log });
+  const replier = new UnitReplier({ databaseUrl, routerUrls: [PORTS.router, PORTS.router2].map((port) => `http://127.0.0.1:${port}`), secret: ROUTER_SECRET, log });
   replier.start();
   const conversed = () => ['wechat', 'weibo'].map((ch) => `${ch} ${citizens.stats[ch].acked.size}/${citizens.stats[ch].conversations}`).join(', ');
   const load = await submitLoad({

@@ -9,6 +9,11 @@ import { join } from 'node:path';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const PORT_ENV = { 'ingest-app': 'INGEST_APP_PORT', 'ingest-wechat': 'INGEST_WECHAT_PORT', 'ingest-weibo': 'INGEST_WEIBO_PORT', router: 'ROUTER_PORT', notifier: 'NOTIFIER_PORT' };
+
+/** The app of a service name: `router.2` is a second instance of the router, on a port of its own. */
+export const appOf = (name) => name.split('.')[0];
+
 export class ServiceSet {
   /**
    * @param {{ root: string, dist: string, logDir: string, env: Record<string,string>, log: (m: string) => void }} o
@@ -20,7 +25,7 @@ export class ServiceSet {
   }
 
   main(name) {
-    return join(this.o.dist, 'apps', name, 'src', 'main.js');
+    return join(this.o.dist, 'apps', appOf(name), 'src', 'main.js');
   }
 
   /** `node main.js migrate` to completion; throws on failure. */
@@ -35,8 +40,9 @@ export class ServiceSet {
     if (code !== 0) throw new Error(`${name} migrate exited ${code}; see ${join(this.o.logDir, `${name}.migrate.log`)}`);
   }
 
-  env(name) {
-    return { ...process.env, ...this.o.env, ...(this.o.perApp?.[name] ?? {}) };
+  env(name, port) {
+    const app = appOf(name);
+    return { ...process.env, ...this.o.env, ...(this.o.perApp?.[app] ?? {}), ...(port ? { [PORT_ENV[app]]: String(port) } : {}) };
   }
 
   start(name, port) {
@@ -44,7 +50,7 @@ export class ServiceSet {
     this.procs.set(name, state);
     state.starts++;
     state.killedByUs = false;
-    const child = spawn(process.execPath, [this.main(name)], { cwd: this.o.root, env: this.env(name), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [this.main(name)], { cwd: this.o.root, env: this.env(name, port), stdio: ['ignore', 'pipe', 'pipe'] });
     state.child = child;
     state.exited = false;
     child.stdout.pipe(state.log, { end: false });

@@ -22,7 +22,7 @@ export function staffToken(secret, claims) {
 }
 
 export class UnitReplier {
-  /** @param {{ databaseUrl: string, routerUrl: string, secret: string, log: (m: string) => void }} o */
+  /** @param {{ databaseUrl: string, routerUrls: string[], secret: string, log: (m: string) => void }} o  each try goes to the next router, as through a proxy */
   constructor(o) {
     this.o = o;
     /** inquiryId → 'answered' (200) | 'lost-answer' (409 after a try whose answer was lost) | the last error */
@@ -82,7 +82,8 @@ export class UnitReplier {
       this.stats.posts++;
       if (attempt > 1) this.stats.retries++;
       try {
-        const res = await fetch(`${this.o.routerUrl}/agency/cases/${encodeURIComponent(inquiryId)}/reply`, {
+        const router = this.o.routerUrls[(this.stats.posts + attempt) % this.o.routerUrls.length];
+        const res = await fetch(`${router}/agency/cases/${encodeURIComponent(inquiryId)}/reply`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: JSON.stringify({ text: REPLY_TEXT }),
