@@ -1,4 +1,5 @@
 import { newId } from '@app/common';
+import { ContactsRepository } from '../../apps/notifier/src/contacts/contacts.repository.js';
 import request from 'supertest';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 import { hoursFromNow, NotifierHarness, received } from './support/notifier-harness.js';
@@ -74,6 +75,20 @@ describe('notifier: notices to units (e-mail over SMTP, signed webhooks, escalat
     const metrics = await request(h.app.getHttpServer()).get('/metrics').expect(200);
     expect(metrics.text).toMatch(/wz_notifier_deliveries_total\{[^}]*channel="email",outcome="sent"[^}]*\} [1-9]/);
     expect(metrics.text).toMatch(/wz_notifier_deliveries_total\{[^}]*channel="webhook",outcome="sent"[^}]*\} [1-9]/);
+  });
+
+  it('knows a new unit that another instance saved while this one waited on its row (two notifiers, one new unit)', async () => {
+    const contacts = h.app.get(ContactsRepository);
+    const unitId = `U${newId()}`.slice(0, 20);
+    const update = { emails: [`${unitId.toLowerCase()}@units.test`], prefer: 'email' as const };
+    let second: Promise<Awaited<ReturnType<ContactsRepository['saveUnit']>>> | undefined;
+    await h.db.transaction(async (first) => {
+      await contacts.saveUnit(first, unitId, '新单位', update);
+      // The other instance's statement starts now, waits on the uncommitted row, and reads after this commits.
+      second = h.db.transaction((m) => contacts.saveUnit(m, unitId, '新单位', update));
+      await new Promise((r) => setTimeout(r, 300));
+    });
+    expect(await second).toMatchObject({ unitId, emails: update.emails, prefer: 'email', webhookDisabled: false });
   });
 
   it('tells the unit a case is reassigned to that it is a reassignment (改派); the first unit got an assignment (交办)', async () => {

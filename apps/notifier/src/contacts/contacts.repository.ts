@@ -54,6 +54,21 @@ function caseContactOf(r: Row): CaseContact {
   };
 }
 
+/**
+ * The units `SAVE_UNITS` returned, and each saved one it did not: a unit another instance inserted while this
+ * statement waited on its row is unchanged by ours (so not in `saved`) and, committed after this statement's
+ * snapshot, not seen by its SELECT either. That row is new and holds what this update holds.
+ */
+function savedUnits(rows: Row[], updates: UnitUpdate[]): Map<string, UnitContact> {
+  const units = new Map(rows.map((r) => [r.unit_id as string, unitContactOf(r)]));
+  for (const { unitId, unitName, contacts } of new Map(updates.map((u) => [u.unitId, u])).values()) {
+    if (units.has(unitId)) continue;
+    const { emails, webhook, prefer } = contacts;
+    units.set(unitId, { unitId, unitName, emails, webhookUrl: webhook?.url, webhookSecret: webhook?.secret, prefer, webhookFailures: 0, webhookDisabled: false });
+  }
+  return units;
+}
+
 function unitContactOf(r: Row): UnitContact {
   return {
     unitId: r.unit_id,
@@ -202,7 +217,7 @@ export class ContactsRepository {
     ]);
     const cases = new Map<string, AssignedCase>();
     for (const r of returnedRows(caseRows)) cases.set(r.inquiry_id, { contact: caseContactOf(r), previousUnitId: r.previous_unit_id ?? undefined });
-    return { cases, units: new Map(returnedRows(unitRows).map((r) => [r.unit_id as string, unitContactOf(r)])) };
+    return { cases, units: savedUnits(returnedRows(unitRows), units) };
   }
 
   async findCase(m: Runner, inquiryId: string): Promise<CaseContact | undefined> {
@@ -212,9 +227,9 @@ export class ContactsRepository {
 
   /** Saves one unit's contacts (see `SAVE_UNITS`); returns the unit. */
   async saveUnit(m: Runner, unitId: string, unitName: string, contacts: UnitContacts): Promise<UnitContact> {
-    const { text, values } = this.saveUnitsStatement([{ unitId, unitName, contacts }], [unitId]);
-    const [r] = returnedRows(await m.query(text, values));
-    return unitContactOf(r);
+    const update = { unitId, unitName, contacts };
+    const { text, values } = this.saveUnitsStatement([update], [unitId]);
+    return savedUnits(returnedRows(await m.query(text, values)), [update]).get(unitId)!;
   }
 
   async findUnit(m: Runner, unitId: string): Promise<UnitContact | undefined> {
