@@ -29,7 +29,6 @@ export function wechatMode(state: WindowState | undefined, now: Date): WechatMod
 export function weiboMode(state: WindowState | undefined, hasThread: boolean, now: Date): WeiboMode | undefined {
   if (!state) return 'message';
   const open =
-    !!state &&
     state.kind !== 'unfollow' &&
     now.getTime() - state.lastActivityAt.getTime() < 48 * HOUR &&
     (state.kind !== 'mention' || state.sentInWindow < 1);
