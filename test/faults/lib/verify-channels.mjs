@@ -2,7 +2,7 @@
 // tracking number has exactly one submitted draft in the channel app (holding the long text once) and exactly
 // one routed case at the router (cases keep the citizen as citizen_channel + citizen_ref, the OpenID or uid).
 
-import { query } from './verify.mjs';
+import { checkList, query } from './verify.mjs';
 
 const LABEL = { wechat: 'WeChat', weibo: 'Weibo' };
 const SUBMITTED = ['submitted', 'sent'];
@@ -68,12 +68,7 @@ async function retriesThatFoundTheKey(databaseUrl, channel, lost) {
 
 /** Rows and failures, in the shape of verify(). */
 export async function verifyChannels({ databaseUrl, citizens }) {
-  const rows = [];
-  const failures = [];
-  const row = (what, value, ok = true, note = '') => {
-    rows.push({ what, value, ok: ok ? 'ok' : 'FAIL', note });
-    if (!ok) failures.push(`${what}: ${value}${note ? ` (${note})` : ''}`);
-  };
+  const { rows, failures, row } = checkList();
   for (const channel of Object.keys(LABEL)) {
     const L = LABEL[channel];
     const s = citizens.stats[channel];

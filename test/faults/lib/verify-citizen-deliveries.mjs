@@ -4,7 +4,7 @@
 // most once (apps/notifier/README.md "Never twice": a message whose sender died mid-call is `uncertain`, never
 // re-sent) and, when recorded as sent, exactly once.
 
-import { query } from './verify.mjs';
+import { checkList, query } from './verify.mjs';
 
 const CITIZEN_PURPOSES = ['reply', 'survey', 'survey_reminder'];
 
@@ -37,12 +37,7 @@ function receivedByKey(vendors) {
  *           events: { value: object }[], quietAt?: number }} o
  */
 export async function verifyCitizenDeliveries(o) {
-  const rows = [];
-  const failures = [];
-  const row = (what, value, ok = true, note = '') => {
-    rows.push({ what, value, ok: ok ? 'ok' : 'FAIL', note });
-    if (!ok) failures.push(`${what}: ${value}${note ? ` (${note})` : ''}`);
-  };
+  const { rows, failures, row } = checkList();
   const s = o.replier.stats;
   const replied = o.replier.replied();
   const notTaken = [...o.replier.outcome].filter(([, v]) => v !== 'answered' && v !== 'lost-answer');

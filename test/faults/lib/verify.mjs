@@ -134,6 +134,17 @@ async function snapshot(databaseUrl, ackedIds, withNotifier, extraSchemas) {
   return { routed, outboxUnsent, deliveriesOpen, deliveries, caseEvents, notifierBehind };
 }
 
+/** A table of checks: `row(what, value, ok, note)` adds a line, and a failed one to `failures`. */
+export function checkList() {
+  const rows = [];
+  const failures = [];
+  const row = (what, value, ok = true, note = '') => {
+    rows.push({ what, value, ok: ok ? 'ok' : 'FAIL', note });
+    if (!ok) failures.push(`${what}: ${value}${note ? ` (${note})` : ''}`);
+  };
+  return { rows, failures, row };
+}
+
 /**
  * The exactly-once checks. Returns rows for the table and the list of failures (empty = pass). `channelIds`: the
  * inquiries of acknowledged WeChat/Weibo conversations, which go through the router and topic checks with the
@@ -142,13 +153,8 @@ async function snapshot(databaseUrl, ackedIds, withNotifier, extraSchemas) {
  *           channelDraftIds?: string[] }} o
  */
 export async function verify(o) {
-  const rows = [];
-  const failures = [];
+  const { rows, failures, row } = checkList();
   const notes = [];
-  const row = (what, value, ok = true, note = '') => {
-    rows.push({ what, value, ok: ok ? 'ok' : 'FAIL', note });
-    if (!ok) failures.push(`${what}: ${value}${note ? ` (${note})` : ''}`);
-  };
   const acked = [...o.load.acked.entries()];
   const appAckedIds = acked.map(([, a]) => a.inquiryId);
   const ackedIds = [...appAckedIds, ...(o.channelIds ?? [])];
