@@ -7,7 +7,8 @@
 //
 // In the single-broker scenario the inquiries come 60 % through the app, 25 % as WeChat and 15 % as Weibo
 // conversations (lib/channel-load.mjs), whose vendors' APIs are stand-ins in this process; units answer the
-// WeChat/Weibo cases meanwhile (lib/unit-replies.mjs), so the messages to those citizens go out under the faults.
+// WeChat/Weibo cases meanwhile (lib/unit-replies.mjs), so the messages to those citizens go out under the faults;
+// and SLA clocks come due (lib/clock-mover.mjs), so warnings, breaches and their mails are raised under them too.
 //
 // Options: --inquiries N  --rate R (per second)  --seed S  --only single|cluster  --dist DIR (compiled output,
 // default dist/ or $WZ_FAULTS_DIST)  --keep (keep the temp folder with logs)  --json FILE (results as JSON)
@@ -31,10 +32,13 @@ import { printTable, query, readTopic, verify, waitQuiescent } from './lib/verif
 import { CHANNEL_SCHEMAS, channelDraftIds, channelInquiryIds, verifyChannels } from './lib/verify-channels.mjs';
 import { staffToken, UnitReplier } from './lib/unit-replies.mjs';
 import { verifyCitizenDeliveries } from './lib/verify-citizen-deliveries.mjs';
+import { ClockMover } from './lib/clock-mover.mjs';
+import { verifyClocks } from './lib/verify-clocks.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PORTS = { broker: 29600, ingest: 29610, router: 29611, notifier: 29612, smtp: 29613, wechat: 29614, weibo: 29615, router2: 29616, notifier2: 29617, cluster: 29620, pg: 29650 };
 const ROUTER_SECRET = 'wz-faults-router-jwt-secret-0123456789abcdef';
+const CLOCK_SCAN_MS = 1000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const { values: args } = parseArgs({
@@ -69,14 +73,17 @@ const stamp = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s`;
 const log = (msg) => process.stdout.write(`[faults ${stamp()}] ${msg}\n`);
 
 // A small seeded PRNG (mulberry32), so a failing run's fault timings can be replayed with --seed.
-let seedState = CFG.seed >>> 0;
-function random() {
-  seedState = (seedState + 0x6d2b79f5) >>> 0;
-  let t = seedState;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+function prng(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
+const random = prng(CFG.seed);
 
 // ---------------------------------------------------------------------------
 
@@ -120,6 +127,9 @@ function appEnv(databaseUrl, brokers) {
     SURVEY_DELAY_MS: '0',
     // The call-back's reminder comes due within the run, so it too is sent under faults.
     SURVEY_REMINDER_MS: '15000',
+    // The clocks the harness moves (lib/clock-mover.mjs) are raised within a second; breaches go to supervision too.
+    ROUTER_CLOCK_SCAN_MS: String(CLOCK_SCAN_MS),
+    SUPERVISION_EMAILS: 'supervision@jw.faults.test',
   };
 }
 
@@ -252,6 +262,9 @@ async function singleBrokerScenario(pgServer, smtp) {
   const citizens = new ChannelCitizens({ ports: PORTS, runTag: `s${CFG.seed}`, seed: CFG.seed, vendors });
   const replier = new UnitReplier({ databaseUrl, routerUrls: [PORTS.router, PORTS.router2].map((port) => `http://127.0.0.1:${port}`), secret: ROUTER_SECRET, log });
   replier.start();
+  // Its own PRNG: the fault plan of a seed stays what it was.
+  const clocks = new ClockMover({ databaseUrl, random: prng(CFG.seed ^ 0x5bd1e995), log });
+  clocks.start();
   const conversed = () => ['wechat', 'weibo'].map((ch) => `${ch} ${citizens.stats[ch].acked.size}/${citizens.stats[ch].conversations}`).join(', ');
   const load = await submitLoad({
     url: `http://127.0.0.1:${PORTS.ingest}`,
@@ -269,8 +282,8 @@ async function singleBrokerScenario(pgServer, smtp) {
   // The units go on answering what the router assigns until every inquiry is routed; then the last answers, and
   // quiet again with their messages to citizens sent.
   const routed = await waitQuiescent({ databaseUrl, ackedIds, withNotifier: true, extraSchemas: CHANNEL_SCHEMAS, timeoutMs: CFG.quiesceMs, log });
-  await replier.drain();
-  log(`units replied: ${JSON.stringify(replier.stats)}`);
+  await Promise.all([replier.drain(), clocks.stop(CLOCK_SCAN_MS)]);
+  log(`units replied: ${JSON.stringify(replier.stats)}; ${clocks.moved.size} clocks moved`);
   const q = await waitQuiescent({ databaseUrl, ackedIds, withNotifier: true, extraSchemas: CHANNEL_SCHEMAS, timeoutMs: CFG.quiesceMs, log });
   q.waitedMs += routed.waitedMs;
   log(`quiescence ${q.quiet ? 'reached' : 'NOT reached'} after ${(q.waitedMs / 1000).toFixed(1)}s: ${JSON.stringify(q)}`);
@@ -289,11 +302,14 @@ async function singleBrokerScenario(pgServer, smtp) {
   checked.failures.push(...channels.failures);
   const toCitizens = await verifyCitizenDeliveries({ databaseUrl, replier, vendors, events: checked.events, quietAt: q.quietAt });
   checked.failures.push(...toCitizens.failures);
+  const slaClocks = await verifyClocks({ databaseUrl, mover: clocks, events: checked.events, quietAt: q.quietAt, supervision: true });
+  checked.failures.push(...slaClocks.failures);
   if (!q.quiet) checked.failures.push('quiescence not reached in time');
   const rows = [
     ...checked.rows,
     ...channels.rows,
     ...toCitizens.rows,
+    ...slaClocks.rows,
     { what: 'load duration (s)', value: (load.durationMs / 1000).toFixed(1), ok: 'ok', note: `${CFG.rate}/s target` },
     { what: 'quiescence after load (s)', value: (q.waitedMs / 1000).toFixed(1), ok: q.quiet ? 'ok' : 'FAIL', note: '' },
   ];

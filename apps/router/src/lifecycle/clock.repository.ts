@@ -100,7 +100,8 @@ export class ClockRepository {
 
   /**
    * Locks up to `limit` open clocks whose warning (or breach) is due and marks them raised, in the caller's
-   * transaction. SKIP LOCKED: two scanners never take the same row; the *_at mark makes it once per clock.
+   * transaction, in one statement. SKIP LOCKED: two scanners never take the same row; the *_at mark makes it once
+   * per clock.
    */
   async takeDue(manager: EntityManager, step: 'warn' | 'breach' | 'close', now: Date, limit = 200): Promise<DueClock[]> {
     const where =
@@ -109,17 +110,18 @@ export class ClockRepository {
         : step === 'breach'
           ? `clock IN ('desk', 'accept', 'reply') AND breached_at IS NULL AND due_at <= $1`
           : `clock = 'close' AND due_at <= $1`;
-    const rows: DueClock[] = await manager.query(
-      `SELECT inquiry_id AS "inquiryId", clock, unit_id AS "unitId", due_at AS "dueAt" FROM deadlines
-       WHERE met_at IS NULL AND NOT cancelled AND ${where}
-       ORDER BY due_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
+    const column = step === 'warn' ? 'warned_at' : step === 'breach' ? 'breached_at' : 'met_at';
+    // Wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, count].
+    return manager.query(
+      `WITH due AS (
+         SELECT inquiry_id, clock FROM deadlines
+         WHERE met_at IS NULL AND NOT cancelled AND ${where}
+         ORDER BY due_at LIMIT ${limit} FOR UPDATE SKIP LOCKED),
+       taken AS (
+         UPDATE deadlines d SET ${column} = $1 FROM due WHERE d.inquiry_id = due.inquiry_id AND d.clock = due.clock
+         RETURNING d.inquiry_id, d.clock, d.unit_id, d.due_at)
+       SELECT inquiry_id AS "inquiryId", clock, unit_id AS "unitId", due_at AS "dueAt" FROM taken ORDER BY due_at`,
       [now],
     );
-    if (rows.length === 0) return rows;
-    const column = step === 'warn' ? 'warned_at' : step === 'breach' ? 'breached_at' : 'met_at';
-    for (const r of rows) {
-      await manager.query(`UPDATE deadlines SET ${column} = $3 WHERE inquiry_id = $1 AND clock = $2`, [r.inquiryId, r.clock, now]);
-    }
-    return rows;
   }
 }
