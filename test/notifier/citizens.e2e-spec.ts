@@ -82,7 +82,7 @@ describe('notifier: replies, rejections, surveys and desk messages on the citize
       const mine = h.wechat.templates.filter((m) => m.touser === openId);
       return mine.length >= 3 && mine;
     }, 'reply, survey and reminder templates', 15000);
-    expect(sent.map((m) => m.data.keyword2.value)).toEqual(['神木市水务局已答复', '请评价办理结果', '请评价办理结果']);
+    expect(sent.map((m) => m.data.keyword2.value)).toEqual(['神木市水务局已答复', '请评价办理结果', '提醒：尚未评价办理结果']);
     expect(sent[0]).toMatchObject({ template_id: 'TPL_CASE_PROGRESS', url: `https://wz.yulin.gov.cn/portal/cases/${c.trackingNo}` });
     expect(sent[0].data.keyword1.value).toBe(c.trackingNo);
     expect(sent[0].data.keyword2.value).toBe('神木市水务局已答复');

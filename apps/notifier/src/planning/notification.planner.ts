@@ -18,12 +18,15 @@ import {
 type CaseEvents = typeof TOPICS.caseEvents;
 type OutboundPurpose = PayloadOf<typeof TOPICS.channelOutbound, 'OutboundMessage'>['purpose'];
 
+/** The reminder's status: a WeChat template shows only the status and a time, so it must not read as the call-back again. */
+const REMINDER_STATUS = '提醒：尚未评价办理结果';
+
 /** The short status a WeChat template and a public Weibo comment show for a desk message. */
 const OUTBOUND_STATUS: Record<OutboundPurpose, string> = {
   acknowledgement: '已受理',
   reply: '已答复',
   survey: '请评价办理结果',
-  survey_reminder: '请评价办理结果',
+  survey_reminder: REMINDER_STATUS,
   info_request: '请补充信息',
   rejection: '未予受理',
 };
@@ -138,12 +141,15 @@ export class NotificationPlanner {
       status: `${p.unitName}已答复`,
     });
     if (intents.length === 0) return [];
-    const survey = (purpose: 'survey' | 'survey_reminder', delay: number, text: string): DeliveryIntent[] =>
-      this.citizen(`${event.id}:${purpose}`, c, purpose, { text, status: '请评价办理结果' }, new Date(now.getTime() + delay));
+    const survey = (purpose: 'survey' | 'survey_reminder', delay: number, t: CitizenText): DeliveryIntent[] =>
+      this.citizen(`${event.id}:${purpose}`, c, purpose, t, new Date(now.getTime() + delay));
     return [
       ...intents,
-      ...survey('survey', this.s.SURVEY_DELAY_MS, `【${SITE}】您反映的问题（编号 ${ref}）已答复。${RATING_PROMPT}`),
-      ...survey('survey_reminder', this.s.SURVEY_REMINDER_MS, `【${SITE}】提醒：您还未评价编号 ${ref} 的办理结果。${RATING_PROMPT}`),
+      ...survey('survey', this.s.SURVEY_DELAY_MS, { text: `【${SITE}】您反映的问题（编号 ${ref}）已答复。${RATING_PROMPT}`, status: OUTBOUND_STATUS.survey }),
+      ...survey('survey_reminder', this.s.SURVEY_REMINDER_MS, {
+        text: `【${SITE}】提醒：您还未评价编号 ${ref} 的办理结果。${RATING_PROMPT}`,
+        status: REMINDER_STATUS,
+      }),
     ];
   }
 
