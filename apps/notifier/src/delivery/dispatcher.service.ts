@@ -8,7 +8,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ContactsRepository } from '../contacts/contacts.repository.js';
 import { NotifierSettings } from '../notifier.settings.js';
 import { Senders } from '../senders/senders.js';
-import { VendorError, type AppMessage, type DeliveryChannel, type Message } from '../senders/sender.js';
+import { CallNotStarted, VendorError, type AppMessage, type DeliveryChannel, type Message } from '../senders/sender.js';
 import { summary } from '../planning/templates.js';
 import { CompletionQueue } from './completion-queue.js';
 import { DeliveryErrorHandler } from './delivery-error.handler.js';
@@ -151,18 +151,18 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       await this.limits.take(row.channel);
       if (Date.now() >= startBy) return await this.handBack(row);
       let message: Message | undefined = await this.prepare(row);
-      if (message && !REPEATABLE.has(row.channel) && !(await this.deliveries.markCallStarted(this.dataSource, row, 'mode' in message ? message.mode : undefined))) return;
       let refreshed = false;
       while (message) {
         const timer = this.metrics.sendSeconds.startTimer({ channel: row.channel });
         try {
-          const result = await this.senders.send(message, { messageId: row.messageId });
+          const result = await this.senders.send(message, { messageId: row.messageId, callStarting: this.callStarting(row, message) });
           timer();
           await this.succeeded(row, message, result.vendorRef);
           this.metrics.outcomes.inc({ channel: row.channel, outcome: 'sent' });
           return;
         } catch (error) {
           timer();
+          if (error instanceof CallNotStarted) return;
           const decision = this.errors.decide(error, message, row.attempts, refreshed);
           this.metrics.outcomes.inc({ channel: row.channel, outcome: decision.action === 'give_up' ? 'dead' : decision.action });
           switch (decision.action) {
@@ -195,6 +195,20 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
       this.logger.error({ id: row.id, err: String(error) }, 'delivery bookkeeping failed');
       await sleep(100);
     }
+  }
+
+  /**
+   * WeChat and Weibo take no idempotency key: the call's start is committed with its mode (`markCallStarted`), after
+   * the sender has its token and right before the request, so a claim found expired later is sent again only when
+   * its call never began. Each call of a fallback records its own mode.
+   */
+  private callStarting(row: DeliveryRow, message: Message): (() => Promise<void>) | undefined {
+    if (REPEATABLE.has(row.channel)) return undefined;
+    return async () => {
+      if (!(await this.deliveries.markCallStarted(this.dataSource, row, 'mode' in message ? message.mode : undefined))) {
+        throw new CallNotStarted(`delivery ${row.id}: claim no longer held`);
+      }
+    };
   }
 
   /** Adds what depends on now: the window's mode, the unit's current webhook. Undefined: nothing to send. */

@@ -71,6 +71,17 @@ export interface Sender<M extends Message = Message> {
 export interface SendContext {
   /** The delivery's stable id: receivers can de-duplicate on it (Message-ID, X-Wenzheng-Delivery). */
   messageId: string;
+  /**
+   * Given for channels without an idempotency key: the sender awaits it once it has all the call needs (its
+   * token), right before the request that may reach the citizen. It throws `CallNotStarted` when the call must
+   * not be made.
+   */
+  callStarting?: () => Promise<void>;
+}
+
+/** The delivery's claim was lost before its vendor call: another dispatcher holds it now; nothing was sent. */
+export class CallNotStarted extends Error {
+  override readonly name = 'CallNotStarted';
 }
 
 /** Every vendor failure, coded as the vendor coded it (`45015`, `http_503`, `smtp_550`, `network`). */

@@ -14,8 +14,9 @@ export class WechatSender implements Sender<WechatMessage> {
     private readonly settings: { apiBase: string; appId: string; appSecret: string; templateId: string; timeoutMs: number },
   ) {}
 
-  async send(message: WechatMessage, _context: SendContext): Promise<DeliveryResult> {
+  async send(message: WechatMessage, context: SendContext): Promise<DeliveryResult> {
     const token = await this.token();
+    await context.callStarting?.();
     const mode = message.mode ?? 'template';
     const [path, body] =
       mode === 'custom'

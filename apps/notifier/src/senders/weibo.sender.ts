@@ -11,8 +11,9 @@ interface WeiboAnswer {
 export class WeiboSender implements Sender<WeiboMessage> {
   constructor(private readonly settings: { apiBase: string; messageApiBase: string; accessToken: string; timeoutMs: number }) {}
 
-  async send(message: WeiboMessage, _context: SendContext): Promise<DeliveryResult> {
+  async send(message: WeiboMessage, context: SendContext): Promise<DeliveryResult> {
     const { apiBase, messageApiBase, accessToken } = this.settings;
+    await context.callStarting?.();
     if ((message.mode ?? 'message') === 'message') {
       // `data` is URL-encoded JSON inside a form-encoded body: encoded twice on the wire, as the platform expects.
       const form = new URLSearchParams({
