@@ -34,6 +34,7 @@ import { staffToken, UnitReplier } from './lib/unit-replies.mjs';
 import { verifyCitizenDeliveries } from './lib/verify-citizen-deliveries.mjs';
 import { ClockMover } from './lib/clock-mover.mjs';
 import { verifyClocks } from './lib/verify-clocks.mjs';
+import { verifyReadModel } from './lib/verify-read-model.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PORTS = { broker: 29600, ingest: 29610, router: 29611, notifier: 29612, smtp: 29613, wechat: 29614, weibo: 29615, router2: 29616, notifier2: 29617, cluster: 29620, pg: 29650 };
@@ -304,12 +305,15 @@ async function singleBrokerScenario(pgServer, smtp) {
   checked.failures.push(...toCitizens.failures);
   const slaClocks = await verifyClocks({ databaseUrl, mover: clocks, events: checked.events, quietAt: q.quietAt, supervision: true });
   checked.failures.push(...slaClocks.failures);
+  const readModel = await verifyReadModel({ databaseUrl, events: checked.events });
+  checked.failures.push(...readModel.failures);
   if (!q.quiet) checked.failures.push('quiescence not reached in time');
   const rows = [
     ...checked.rows,
     ...channels.rows,
     ...toCitizens.rows,
     ...slaClocks.rows,
+    ...readModel.rows,
     { what: 'load duration (s)', value: (load.durationMs / 1000).toFixed(1), ok: 'ok', note: `${CFG.rate}/s target` },
     { what: 'quiescence after load (s)', value: (q.waitedMs / 1000).toFixed(1), ok: q.quiet ? 'ok' : 'FAIL', note: '' },
   ];
