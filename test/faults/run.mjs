@@ -14,7 +14,8 @@
 // default dist/ or $WZ_FAULTS_DIST)  --keep (keep the temp folder with logs)  --json FILE (results as JSON)
 // --kill-pair A,B (the two cluster nodes killed together; default the leader of inquiry.submitted.v1/0 and the next)
 // Ports (all 127.0.0.1): broker 29600/29601, apps 29610-29612, SMTP 29613, ingest-wechat 29614, ingest-weibo
-// 29615 (the vendor stand-ins take free ephemeral ports), cluster 29620-29622 (its KRaft
+// 29615, second router and notifier 29616/29617, units' webhook receiver 29618 (the vendor stand-ins take free
+// ephemeral ports), cluster 29620-29622 (its KRaft
 // controllers at +100, i.e. 29720-29722: scripts/kafka.mjs fixes that offset), embedded PostgreSQL 29650.
 
 import { spawn } from 'node:child_process';
@@ -24,7 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ChannelCitizens, channelOf, startVendorStandIns } from './lib/channel-load.mjs';
-import { startPostgres, startSingleBroker, startSmtp, startThreeBrokers } from './lib/infra.mjs';
+import { startPostgres, startSingleBroker, startSmtp, startThreeBrokers, startWebhookSink } from './lib/infra.mjs';
 import { submitLoad } from './lib/load.mjs';
 import { startProducerProbe } from './lib/producer-probe.mjs';
 import { appOf, ServiceSet } from './lib/services.mjs';
@@ -35,11 +36,13 @@ import { verifyCitizenDeliveries } from './lib/verify-citizen-deliveries.mjs';
 import { ClockMover } from './lib/clock-mover.mjs';
 import { verifyClocks } from './lib/verify-clocks.mjs';
 import { verifyReadModel } from './lib/verify-read-model.mjs';
+import { verifyWebhooks } from './lib/verify-webhooks.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PORTS = { broker: 29600, ingest: 29610, router: 29611, notifier: 29612, smtp: 29613, wechat: 29614, weibo: 29615, router2: 29616, notifier2: 29617, cluster: 29620, pg: 29650 };
+const PORTS = { broker: 29600, ingest: 29610, router: 29611, notifier: 29612, smtp: 29613, wechat: 29614, weibo: 29615, router2: 29616, notifier2: 29617, webhook: 29618, cluster: 29620, pg: 29650 };
 const ROUTER_SECRET = 'wz-faults-router-jwt-secret-0123456789abcdef';
 const CLOCK_SCAN_MS = 1000;
+const WEBHOOK_SECRET = 'wz-faults-unit-webhook-secret-0123456789';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const { values: args } = parseArgs({
@@ -176,6 +179,29 @@ async function giveUnitsEmails() {
   return { units: units.length, changed };
 }
 
+/**
+ * A quarter of the active units register a webhook at the runner's receiver, as a unit's IT would: PUT
+ * /agency/webhook with the unit's own token. `prefer: both` keeps their e-mail, so the e-mail checks are unchanged.
+ */
+async function giveUnitsWebhooks(url) {
+  const base = `http://127.0.0.1:${PORTS.router}`;
+  const res = await fetch(`${base}/admin/units`, { headers: { authorization: `Bearer ${adminToken()}` } });
+  if (!res.ok) throw new Error(`GET /admin/units: ${res.status} ${await res.text()}`);
+  const ids = (await res.json()).filter((u) => u.active !== false).map((u) => u.id).sort();
+  const hooked = new Set(ids.filter((_, i) => i % 4 === 0));
+  for (const unitId of hooked) {
+    const token = staffToken(ROUTER_SECRET, { sub: `faults-it-${unitId}`, role: 'unit', unitId });
+    const r = await fetch(`${base}/agency/webhook`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url, secret: WEBHOOK_SECRET, prefer: 'both' }),
+    });
+    if (r.status !== 204) throw new Error(`PUT /agency/webhook (${unitId}): ${r.status} ${await r.text()}`);
+  }
+  await sleep(3000); // the routing snapshot is re-read after ROUTER_SNAPSHOT_TTL_MS
+  return hooked;
+}
+
 async function prepareSchemas(services, databaseUrl, brokers, topicEnv, apps) {
   // A cluster that has just formed may not know every new topic on every node yet; topics.js is idempotent.
   for (let attempt = 1; ; attempt++) {
@@ -219,7 +245,10 @@ async function singleBrokerScenario(pgServer, smtp) {
   for (const [app, port] of apps) services.start(app, port);
   for (const [app] of apps) await services.waitReady(app);
   const seeded = await giveUnitsEmails();
-  log(`services ready; ${seeded.changed} of ${seeded.units} units given an e-mail contact`);
+  const sink = await startWebhookSink({ port: PORTS.webhook, secret: WEBHOOK_SECRET });
+  cleanups.push(() => sink.close());
+  const hookedUnits = await giveUnitsWebhooks(sink.url);
+  log(`services ready; ${seeded.changed} of ${seeded.units} units given an e-mail contact, ${hookedUnits.size} a webhook`);
 
   // The fault plan: every fault at a random moment within the first 85% of the load, one at a time (a fault
   // that comes due while another is still under way waits for it, and may land in the drain after the load).
@@ -307,6 +336,8 @@ async function singleBrokerScenario(pgServer, smtp) {
   checked.failures.push(...slaClocks.failures);
   const readModel = await verifyReadModel({ databaseUrl, events: checked.events });
   checked.failures.push(...readModel.failures);
+  const hooks = await verifyWebhooks({ databaseUrl, sink, hookedUnits, ackedIds, events: checked.events });
+  checked.failures.push(...hooks.failures);
   if (!q.quiet) checked.failures.push('quiescence not reached in time');
   const rows = [
     ...checked.rows,
@@ -314,6 +345,7 @@ async function singleBrokerScenario(pgServer, smtp) {
     ...toCitizens.rows,
     ...slaClocks.rows,
     ...readModel.rows,
+    ...hooks.rows,
     { what: 'load duration (s)', value: (load.durationMs / 1000).toFixed(1), ok: 'ok', note: `${CFG.rate}/s target` },
     { what: 'quiescence after load (s)', value: (q.waitedMs / 1000).toFixed(1), ok: q.quiet ? 'ok' : 'FAIL', note: '' },
   ];

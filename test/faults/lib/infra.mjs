@@ -1,10 +1,11 @@
 // The fault tests' own infrastructure: an embedded PostgreSQL they may crash, a Kafka broker or cluster they
-// may stop, and a real SMTP server that counts every mail per delivery id. Nothing here touches the machine's
+// may stop, a real SMTP server that counts every mail per delivery id, and a units' webhook receiver. Nothing here touches the machine's
 // PostgreSQL on 5432 or another engineer's broker: every port comes from the caller (29600-29699 by default).
 
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { ensureDatabase } from '../../../scripts/db.mjs';
@@ -156,6 +157,56 @@ export async function startSmtp({ port }) {
     unlabelled,
     get total() {
       return total;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Webhooks
+
+/**
+ * The units' webhook receiver, in this process (never killed). It checks each call's signature as a unit would
+ * (`X-Wenzheng-Signature: sha256=HMAC-SHA256(secret, timestamp + "." + body)`, apps/notifier/README.md) and counts
+ * the calls it took (200) per `X-Wenzheng-Delivery`. The first call of about one delivery in ten is refused with a
+ * 503, as a unit's busy server would, so the notifier's webhook retries run under the faults too.
+ */
+export async function startWebhookSink({ port, secret }) {
+  const byDelivery = new Map();
+  const refusedOnce = new Set();
+  let total = 0;
+  let badSignature = 0;
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      total++;
+      const body = Buffer.concat(chunks).toString('utf8');
+      const timestamp = String(req.headers['x-wenzheng-timestamp'] ?? '');
+      const expected = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+      if (req.headers['x-wenzheng-signature'] !== expected) badSignature++;
+      const id = String(req.headers['x-wenzheng-delivery'] ?? '');
+      if (!refusedOnce.has(id) && createHash('sha1').update(id).digest()[0] % 10 === 0) {
+        refusedOnce.add(id);
+        res.writeHead(503).end();
+        return;
+      }
+      byDelivery.set(id, (byDelivery.get(id) ?? 0) + 1);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}/hooks/wenzheng`,
+    byDelivery,
+    get total() {
+      return total;
+    },
+    get badSignature() {
+      return badSignature;
+    },
+    get refused() {
+      return refusedOnce.size;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
