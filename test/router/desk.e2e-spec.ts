@@ -82,6 +82,27 @@ describe('router: the editorial desk', () => {
     expect(row.claimed_by).toBe('operator-2');
   });
 
+  it('takes the same assignment twice as one (a double click, a retry after a lost answer): one notice, the clocks kept', async () => {
+    const id = await queued();
+    const target = await unitId('市民政局');
+    const assign = (coUnitIds: string[] = []) =>
+      http.post(`/desk/cases/${id}/assign`).set('Authorization', op1()).send({ unitId: target, coUnitIds, reason: '低保问题' });
+    await assign().expect(204);
+    await h.waitForEvent(id, 'Assigned');
+    const clocks = `SELECT clock, due_at FROM router.deadlines WHERE inquiry_id = $1 AND clock IN ('accept', 'reply') ORDER BY clock`;
+    const before = await db.query(clocks, [id]);
+    await assign().expect(204);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(h.eventsOf(id).filter((e) => e.type === 'Assigned')).toHaveLength(1);
+    expect(await db.query(clocks, [id])).toEqual(before);
+    const audit = await db.query(`SELECT action FROM router.case_audit WHERE inquiry_id = $1 AND action IN ('assigned', 'reassign', 'reassigned')`, [id]);
+    expect(audit).toHaveLength(1);
+
+    // Another co-handling unit is a different decision: it is taken.
+    await assign([await unitId('市住建局')]).expect(204);
+    await waitFor(() => h.eventsOf(id).filter((e) => e.type === 'Assigned').length === 2, 'the changed assignment');
+  });
+
   it('reassigns an assigned case, and refuses a retired unit', async () => {
     const id = await queued();
     await http.post(`/desk/cases/${id}/assign`).set('Authorization', op1()).send({ unitId: await unitId('市交通运输局'), reason: '先派交通' }).expect(204);

@@ -17,6 +17,7 @@ export interface CaseRow {
   topic: string | null;
   unitId: string | null;
   unitName: string | null;
+  coUnitIds: string[] | null;
   suggestions: Suggestion[] | null;
   deskDeadline: Date | null;
   claimedBy: string | null;
@@ -26,7 +27,7 @@ export interface CaseRow {
 
 const COLUMNS = `inquiry_id AS "inquiryId", tracking_no AS "trackingNo", citizen_channel AS "citizenChannel",
   citizen_ref AS "citizenRef", title, content, status, received_at AS "receivedAt", area, place, topic,
-  unit_id AS "unitId", unit_name AS "unitName", suggestions, desk_deadline AS "deskDeadline",
+  unit_id AS "unitId", unit_name AS "unitName", co_unit_ids AS "coUnitIds", suggestions, desk_deadline AS "deskDeadline",
   claimed_by AS "claimedBy", claimed_at AS "claimedAt", duplicate_of AS "duplicateOf"`;
 
 export interface QueueItem {

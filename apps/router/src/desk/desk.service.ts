@@ -62,6 +62,9 @@ export class DeskService {
   /** Assign a queued case, or reassign an assigned one (a correction of the router or of a colleague). */
   async assign(inquiryId: string, dto: AssignDto, operator: string): Promise<void> {
     await this.decide(inquiryId, operator, [...ON_DESK, 'assigned', 'awaiting_info'], async (manager, c) => {
+      // The same request again (a double click, a retry after a lost answer): already so. A reassignment would
+      // notify the unit twice and restart its clocks, an extension nobody granted.
+      if (c.status === 'assigned' && c.unitId === dto.unitId && sameSet(c.coUnitIds ?? [], dto.coUnitIds)) return;
       const unit = await this.registry.getUnit(manager, dto.unitId);
       if (!unit) throw new RouterError('unit_not_found', `单位 ${dto.unitId} 不存在`);
       if (!unit.active) throw new RouterError('unit_inactive', `单位“${unit.shortName}”已撤销或合并`);
@@ -160,3 +163,4 @@ export class DeskService {
 }
 
 const now = (): string => new Date().toISOString();
+const sameSet = (a: string[], b: string[]): boolean => [...new Set(a)].sort().join('\n') === [...new Set(b)].sort().join('\n');
