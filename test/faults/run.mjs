@@ -8,7 +8,8 @@
 // In the single-broker scenario the inquiries come 60 % through the app, 25 % as WeChat and 15 % as Weibo
 // conversations (lib/channel-load.mjs), whose vendors' APIs are stand-ins in this process; units answer the
 // WeChat/Weibo cases meanwhile (lib/unit-replies.mjs), so the messages to those citizens go out under the faults;
-// and SLA clocks come due (lib/clock-mover.mjs), so warnings, breaches and their mails are raised under them too.
+// an operator assigns the cases queued for the desk (lib/desk-steps.mjs); and SLA clocks come due
+// (lib/clock-mover.mjs), so warnings, breaches and their mails are raised under them too.
 //
 // Options: --inquiries N  --rate R (per second)  --seed S  --only single|cluster  --dist DIR (compiled output,
 // default dist/ or $WZ_FAULTS_DIST)  --keep (keep the temp folder with logs)  --json FILE (results as JSON)
@@ -31,12 +32,15 @@ import { startProducerProbe } from './lib/producer-probe.mjs';
 import { appOf, ServiceSet } from './lib/services.mjs';
 import { printTable, query, readTopic, verify, waitQuiescent } from './lib/verify.mjs';
 import { CHANNEL_SCHEMAS, channelDraftIds, channelInquiryIds, verifyChannels } from './lib/verify-channels.mjs';
-import { staffToken, UnitReplier } from './lib/unit-replies.mjs';
+import { UnitReplier } from './lib/unit-replies.mjs';
+import { giveUnitsContacts } from './lib/unit-contacts.mjs';
 import { verifyCitizenDeliveries } from './lib/verify-citizen-deliveries.mjs';
 import { ClockMover } from './lib/clock-mover.mjs';
 import { verifyClocks } from './lib/verify-clocks.mjs';
 import { verifyReadModel } from './lib/verify-read-model.mjs';
 import { verifyWebhooks } from './lib/verify-webhooks.mjs';
+import { DeskOperator } from './lib/desk-steps.mjs';
+import { verifyDesk } from './lib/verify-desk.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PORTS = { broker: 29600, ingest: 29610, router: 29611, notifier: 29612, smtp: 29613, wechat: 29614, weibo: 29615, router2: 29616, notifier2: 29617, webhook: 29618, cluster: 29620, pg: 29650 };
@@ -151,57 +155,6 @@ function runNode(script, env, logName) {
   });
 }
 
-const adminToken = () => staffToken(ROUTER_SECRET, { sub: 'faults-admin', role: 'admin' });
-
-/**
- * The reference units ship without e-mail addresses, so an Assigned case would notify nobody. Through the
- * router's registry API (PATCH /admin/units/:id) every active unit gets one address at the test's SMTP server.
- */
-async function giveUnitsEmails() {
-  const headers = { authorization: `Bearer ${adminToken()}`, 'content-type': 'application/json' };
-  const base = `http://127.0.0.1:${PORTS.router}`;
-  const res = await fetch(`${base}/admin/units`, { headers });
-  if (!res.ok) throw new Error(`GET /admin/units: ${res.status} ${await res.text()}`);
-  const units = await res.json();
-  let changed = 0;
-  for (const u of units) {
-    if (u.emails?.length) continue;
-    const email = `unit-${String(u.id).toLowerCase().replace(/[^a-z0-9-]/g, '')}@units.faults.test`;
-    const r = await fetch(`${base}/admin/units/${encodeURIComponent(u.id)}`, {
-      method: 'PATCH',
-      headers,
-      body: JSON.stringify({ emails: [email], reason: 'fault tests: unit e-mail contact' }),
-    });
-    if (!r.ok) throw new Error(`PATCH /admin/units/${u.id}: ${r.status} ${await r.text()}`);
-    changed++;
-  }
-  await sleep(3000); // the routing snapshot is re-read after ROUTER_SNAPSHOT_TTL_MS
-  return { units: units.length, changed };
-}
-
-/**
- * A quarter of the active units register a webhook at the runner's receiver, as a unit's IT would: PUT
- * /agency/webhook with the unit's own token. `prefer: both` keeps their e-mail, so the e-mail checks are unchanged.
- */
-async function giveUnitsWebhooks(url) {
-  const base = `http://127.0.0.1:${PORTS.router}`;
-  const res = await fetch(`${base}/admin/units`, { headers: { authorization: `Bearer ${adminToken()}` } });
-  if (!res.ok) throw new Error(`GET /admin/units: ${res.status} ${await res.text()}`);
-  const ids = (await res.json()).filter((u) => u.active !== false).map((u) => u.id).sort();
-  const hooked = new Set(ids.filter((_, i) => i % 4 === 0));
-  for (const unitId of hooked) {
-    const token = staffToken(ROUTER_SECRET, { sub: `faults-it-${unitId}`, role: 'unit', unitId });
-    const r = await fetch(`${base}/agency/webhook`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ url, secret: WEBHOOK_SECRET, prefer: 'both' }),
-    });
-    if (r.status !== 204) throw new Error(`PUT /agency/webhook (${unitId}): ${r.status} ${await r.text()}`);
-  }
-  await sleep(3000); // the routing snapshot is re-read after ROUTER_SNAPSHOT_TTL_MS
-  return hooked;
-}
-
 async function prepareSchemas(services, databaseUrl, brokers, topicEnv, apps) {
   // A cluster that has just formed may not know every new topic on every node yet; topics.js is idempotent.
   for (let attempt = 1; ; attempt++) {
@@ -244,11 +197,11 @@ async function singleBrokerScenario(pgServer, smtp) {
   await prepareSchemas(services, databaseUrl, broker.brokers, {}, [...new Set(apps.map(([a]) => appOf(a)))]);
   for (const [app, port] of apps) services.start(app, port);
   for (const [app] of apps) await services.waitReady(app);
-  const seeded = await giveUnitsEmails();
   const sink = await startWebhookSink({ port: PORTS.webhook, secret: WEBHOOK_SECRET });
   cleanups.push(() => sink.close());
-  const hookedUnits = await giveUnitsWebhooks(sink.url);
-  log(`services ready; ${seeded.changed} of ${seeded.units} units given an e-mail contact, ${hookedUnits.size} a webhook`);
+  const contacts = await giveUnitsContacts({ routerUrl: `http://127.0.0.1:${PORTS.router}`, secret: ROUTER_SECRET, webhookUrl: sink.url, webhookSecret: WEBHOOK_SECRET });
+  const hookedUnits = contacts.hooked;
+  log(`services ready; ${contacts.emailsGiven} of ${contacts.units} units given an e-mail contact, ${hookedUnits.size} a webhook`);
 
   // The fault plan: every fault at a random moment within the first 85% of the load, one at a time (a fault
   // that comes due while another is still under way waits for it, and may land in the drain after the load).
@@ -290,8 +243,11 @@ async function singleBrokerScenario(pgServer, smtp) {
   })();
 
   const citizens = new ChannelCitizens({ ports: PORTS, runTag: `s${CFG.seed}`, seed: CFG.seed, vendors });
-  const replier = new UnitReplier({ databaseUrl, routerUrls: [PORTS.router, PORTS.router2].map((port) => `http://127.0.0.1:${port}`), secret: ROUTER_SECRET, log });
+  const routerUrls = [PORTS.router, PORTS.router2].map((port) => `http://127.0.0.1:${port}`);
+  const replier = new UnitReplier({ databaseUrl, routerUrls, secret: ROUTER_SECRET, log });
   replier.start();
+  const desk = new DeskOperator({ databaseUrl, routerUrls, secret: ROUTER_SECRET, fallbackUnit: [...hookedUnits][0], random: prng(CFG.seed ^ 0x27d4eb2f), log });
+  desk.start();
   // Its own PRNG: the fault plan of a seed stays what it was.
   const clocks = new ClockMover({ databaseUrl, random: prng(CFG.seed ^ 0x5bd1e995), log });
   clocks.start();
@@ -312,8 +268,10 @@ async function singleBrokerScenario(pgServer, smtp) {
   // The units go on answering what the router assigns until every inquiry is routed; then the last answers, and
   // quiet again with their messages to citizens sent.
   const routed = await waitQuiescent({ databaseUrl, ackedIds, withNotifier: true, extraSchemas: CHANNEL_SCHEMAS, timeoutMs: CFG.quiesceMs, log });
+  // The desk's last assignments first: the units answer those too.
+  await desk.drain();
   await Promise.all([replier.drain(), clocks.stop(CLOCK_SCAN_MS)]);
-  log(`units replied: ${JSON.stringify(replier.stats)}; ${clocks.moved.size} clocks moved`);
+  log(`desk: ${JSON.stringify(desk.stats)}; units replied: ${JSON.stringify(replier.stats)}; ${clocks.moved.size} clocks moved`);
   const q = await waitQuiescent({ databaseUrl, ackedIds, withNotifier: true, extraSchemas: CHANNEL_SCHEMAS, timeoutMs: CFG.quiesceMs, log });
   q.waitedMs += routed.waitedMs;
   log(`quiescence ${q.quiet ? 'reached' : 'NOT reached'} after ${(q.waitedMs / 1000).toFixed(1)}s: ${JSON.stringify(q)}`);
@@ -334,6 +292,8 @@ async function singleBrokerScenario(pgServer, smtp) {
   checked.failures.push(...toCitizens.failures);
   const slaClocks = await verifyClocks({ databaseUrl, mover: clocks, events: checked.events, quietAt: q.quietAt, supervision: true });
   checked.failures.push(...slaClocks.failures);
+  const deskSteps = await verifyDesk({ databaseUrl, desk, events: checked.events });
+  checked.failures.push(...deskSteps.failures);
   const readModel = await verifyReadModel({ databaseUrl, events: checked.events });
   checked.failures.push(...readModel.failures);
   const hooks = await verifyWebhooks({ databaseUrl, sink, hookedUnits, ackedIds, events: checked.events });
@@ -344,6 +304,7 @@ async function singleBrokerScenario(pgServer, smtp) {
     ...channels.rows,
     ...toCitizens.rows,
     ...slaClocks.rows,
+    ...deskSteps.rows,
     ...readModel.rows,
     ...hooks.rows,
     { what: 'load duration (s)', value: (load.durationMs / 1000).toFixed(1), ok: 'ok', note: `${CFG.rate}/s target` },

@@ -5,9 +5,7 @@
 // refuses it (409: the case is already answered), which tells the unit its first reply counted.
 
 import { createHmac } from 'node:crypto';
-import { query } from './verify.mjs';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { CaseWorker } from './case-worker.mjs';
 
 const REPLY_TEXT =
   '经核实，您反映的问题属实。我单位已于当日安排工作人员到现场查看，并联系责任方制定了整改方案，预计一周内完成整改。' +
@@ -21,95 +19,32 @@ export function staffToken(secret, claims) {
   return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
 }
 
-export class UnitReplier {
-  /** @param {{ databaseUrl: string, routerUrls: string[], secret: string, log: (m: string) => void }} o  each try goes to the next router, as through a proxy */
+export class UnitReplier extends CaseWorker {
+  /** @param {{ databaseUrl: string, routerUrls: string[], secret: string, log: (m: string) => void }} o */
   constructor(o) {
-    this.o = o;
-    /** inquiryId → 'answered' (200) | 'lost-answer' (409 after a try whose answer was lost) | the last error */
-    this.outcome = new Map();
-    this.inFlight = new Set();
-    this.stats = { posts: 0, retries: 0, answered: 0, lostAnswer: 0, failed: 0 };
-    this.running = false;
+    super(o, 'replier', `SELECT inquiry_id, unit_id FROM router.cases WHERE status = 'assigned' AND channel IN ('wechat', 'weibo') ORDER BY received_at LIMIT 500`);
+    this.counts = { answered: 0, lostAnswer: 0, failed: 0 };
   }
 
-  start() {
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        await this.pass().catch((error) => this.o.log(`replier: ${error.message}; retrying`));
-        await sleep(2000);
-      }
-    })();
+  get stats() {
+    return { posts: this.posts, retries: this.retries, ...this.counts };
   }
 
-  /** Stops polling, then answers what is still assigned and waits for every reply under way. */
-  async drain() {
-    this.running = false;
-    await this.loop;
-    for (let tries = 0; tries < 30; tries++) {
-      try {
-        if ((await this.pass()) === 0) break;
-      } catch (error) {
-        this.o.log(`replier: ${error.message}; retrying`);
-      }
-      await sleep(2000);
-    }
-    await Promise.all([...this.inFlight]);
-  }
-
-  /** Starts a reply for every assigned WeChat/Weibo case not answered yet; resolves with how many it started. */
-  async pass() {
-    const cases = await query(
-      this.o.databaseUrl,
-      `SELECT inquiry_id, unit_id FROM router.cases WHERE status = 'assigned' AND channel IN ('wechat', 'weibo') ORDER BY received_at LIMIT 500`,
-    );
-    let started = 0;
-    for (const c of cases) {
-      if (this.outcome.has(c.inquiry_id)) continue;
-      this.outcome.set(c.inquiry_id, 'under way');
-      started++;
-      const p = this.reply(c.inquiry_id, c.unit_id).finally(() => this.inFlight.delete(p));
-      this.inFlight.add(p);
-      while (this.inFlight.size >= 16) await Promise.race(this.inFlight);
-    }
-    return started;
-  }
-
-  async reply(inquiryId, unitId) {
+  /** Resolves with 'answered' (200), 'lost-answer' (409 after a try whose answer was lost) or the last error. */
+  async work({ inquiry_id: inquiryId, unit_id: unitId }) {
     const token = staffToken(this.o.secret, { sub: `faults-agent-${unitId}`, role: 'unit', unitId });
-    let last = '';
-    for (let attempt = 1; attempt <= 12; attempt++) {
-      this.stats.posts++;
-      if (attempt > 1) this.stats.retries++;
-      try {
-        const router = this.o.routerUrls[(this.stats.posts + attempt) % this.o.routerUrls.length];
-        const res = await fetch(`${router}/agency/cases/${encodeURIComponent(inquiryId)}/reply`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ text: REPLY_TEXT }),
-          signal: AbortSignal.timeout(15_000),
-        });
-        const text = await res.text();
-        if (res.status === 200) {
-          this.stats.answered++;
-          this.outcome.set(inquiryId, 'answered');
-          return;
-        }
-        // A 409 after a failed try: the earlier try was committed, its answer lost (nothing else answers here).
-        if (res.status === 409 && attempt > 1) {
-          this.stats.lostAnswer++;
-          this.outcome.set(inquiryId, 'lost-answer');
-          return;
-        }
-        last = `HTTP ${res.status} ${text.slice(0, 120)}`;
-        if (res.status < 500 && res.status !== 429) break;
-      } catch (error) {
-        last = `${error.name}: ${error.cause?.code ?? error.message}`;
-      }
-      await sleep(Math.min(8000, 250 * 2 ** (attempt - 1)));
+    const res = await this.post(`/agency/cases/${encodeURIComponent(inquiryId)}/reply`, token, { text: REPLY_TEXT });
+    if (res.status === 200) {
+      this.counts.answered++;
+      return 'answered';
     }
-    this.stats.failed++;
-    this.outcome.set(inquiryId, last);
+    // A 409 after a failed try: the earlier try was committed, its answer lost (nothing else answers here).
+    if (res.status === 409 && res.attempt > 1) {
+      this.counts.lostAnswer++;
+      return 'lost-answer';
+    }
+    this.counts.failed++;
+    return res.status ? `HTTP ${res.status} ${res.text.slice(0, 120)}` : res.text;
   }
 
   /** The inquiries whose reply the router took (answered, or found answered after a lost answer). */
