@@ -99,8 +99,16 @@ describe('router: the editorial desk', () => {
     expect(audit).toHaveLength(1);
 
     // Another co-handling unit is a different decision: it is taken.
-    await assign([await unitId('市住建局')]).expect(204);
+    const coUnits = [await unitId('市住建局')];
+    await assign(coUnits).expect(204);
     await waitFor(() => h.eventsOf(id).filter((e) => e.type === 'Assigned').length === 2, 'the changed assignment');
+
+    // Once the unit has accepted, the same request again is still no error and no new assignment.
+    await http.post(`/agency/cases/${id}/accept`).set('Authorization', `Bearer ${h.token('unit', 'agent-1', target)}`).expect(200);
+    await assign(coUnits).expect(204);
+    await assign([]).expect(409); // a different one is a reassignment, which an accepted case no longer takes
+    await new Promise((r) => setTimeout(r, 700));
+    expect(h.eventsOf(id).filter((e) => e.type === 'Assigned')).toHaveLength(2);
   });
 
   it('reassigns an assigned case, and refuses a retired unit', async () => {

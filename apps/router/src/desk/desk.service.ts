@@ -12,6 +12,8 @@ const ON_DESK = ['queued_for_desk', 'classified', 'received'];
 /** A claim lapses after this long, so a case an operator walked away from is not stuck past its clock. */
 export const CLAIM_TTL_MS = 15 * 60_000;
 const FINAL = ['rejected', 'merged', 'closed'];
+/** A unit holds the case and has not answered yet. */
+const HELD_BY_UNIT = ['assigned', 'accepted', 'extension_requested'];
 
 /**
  * The editorial desk: every decision is one transaction holding the case row, the audit entry with who and
@@ -61,10 +63,11 @@ export class DeskService {
 
   /** Assign a queued case, or reassign an assigned one (a correction of the router or of a colleague). */
   async assign(inquiryId: string, dto: AssignDto, operator: string): Promise<void> {
+    // The same request again (a double click, a retry after a lost answer, even after the unit accepted): already
+    // so. A reassignment would notify the unit twice and restart its clocks, an extension nobody granted.
+    const alreadySo = (c: CaseRow): boolean =>
+      HELD_BY_UNIT.includes(c.status) && c.unitId === dto.unitId && sameSet(c.coUnitIds ?? [], dto.coUnitIds);
     await this.decide(inquiryId, operator, [...ON_DESK, 'assigned', 'awaiting_info'], async (manager, c) => {
-      // The same request again (a double click, a retry after a lost answer): already so. A reassignment would
-      // notify the unit twice and restart its clocks, an extension nobody granted.
-      if (c.status === 'assigned' && c.unitId === dto.unitId && sameSet(c.coUnitIds ?? [], dto.coUnitIds)) return;
       const unit = await this.registry.getUnit(manager, dto.unitId);
       if (!unit) throw new RouterError('unit_not_found', `单位 ${dto.unitId} 不存在`);
       if (!unit.active) throw new RouterError('unit_inactive', `单位“${unit.shortName}”已撤销或合并`);
@@ -83,7 +86,7 @@ export class DeskService {
       );
       await events.flush(this.outbox, manager);
       await this.cases.labelledExample(manager, c, unit.shortName, unit.id, operator);
-    });
+    }, alreadySo);
   }
 
   async merge(inquiryId: string, dto: MergeDto, operator: string): Promise<void> {
@@ -147,11 +150,14 @@ export class DeskService {
     operator: string,
     allowed: string[],
     work: (manager: EntityManager, c: CaseRow) => Promise<void>,
+    /** True when the case already is what the request asks for: nothing to do, whatever its status allows. */
+    alreadySo?: (c: CaseRow) => boolean,
   ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const c = await this.cases.get(manager, inquiryId, true);
       if (!c) throw new RouterError('case_not_found', `案件 ${inquiryId} 不存在`);
       if (FINAL.includes(c.status)) throw new RouterError('case_closed', `案件已${c.status === 'merged' ? '合并' : '结束'}`);
+      if (alreadySo?.(c)) return;
       if (!allowed.includes(c.status)) throw new RouterError('case_not_on_desk', `案件当前状态（${c.status}）不允许此操作`);
       const claimLive = c.claimedAt !== null && Date.now() - new Date(c.claimedAt).getTime() < CLAIM_TTL_MS;
       if (c.claimedBy && c.claimedBy !== operator && claimLive) {
