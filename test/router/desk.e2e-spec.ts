@@ -159,6 +159,14 @@ describe('router: the editorial desk', () => {
     expect(message.payload.text).toContain('请说明具体地点。');
     const [row] = await db.query(`SELECT status FROM router.cases WHERE inquiry_id = $1`, [vague]);
     expect(row.status).toBe('queued_for_desk');
+
+    // The same question again (a double click, a retry after a lost answer) is asked once; another one is asked.
+    await http.post(`/desk/cases/${vague}/request-info`).set('Authorization', op1()).send({ question: '请说明具体地点。' }).expect(204);
+    await http.post(`/desk/cases/${vague}/request-info`).set('Authorization', op1()).send({ question: '请提供现场照片。' }).expect(204);
+    const toCitizen = () => h.outbound.values<{ payload: { inquiryId?: string; text: string } }>().filter((m) => m.payload.inquiryId === vague);
+    await waitFor(() => toCitizen().some((m) => m.payload.text.includes('请提供现场照片。')), 'the second question');
+    expect(toCitizen().filter((m) => m.payload.text.includes('请说明具体地点。'))).toHaveLength(1);
+    expect(h.eventsOf(vague).filter((e) => e.type === 'InfoRequested')).toHaveLength(2);
   });
 
   it('announces the 2-hour desk clock: a warning before the deadline, a breach after it, once each', async () => {

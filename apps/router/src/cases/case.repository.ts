@@ -177,6 +177,16 @@ export class CaseRepository {
     });
   }
 
+  /** Whether the case's latest audit entry is this one, made within `withinSec`: the same request repeated. */
+  async lastAuditIs(manager: EntityManager, inquiryId: string, entry: { action: string; actor: string; reason: string }, withinSec: number): Promise<boolean> {
+    const rows: { same: boolean }[] = await manager.query(
+      `SELECT (action = $2 AND actor = $3 AND reason IS NOT DISTINCT FROM $4 AND at > now() - make_interval(secs => $5)) AS same
+         FROM case_audit WHERE inquiry_id = $1 ORDER BY id DESC LIMIT 1`,
+      [inquiryId, entry.action, entry.actor, entry.reason, withinSec],
+    );
+    return rows[0]?.same ?? false;
+  }
+
   async auditTrail(manager: EntityManager, inquiryId: string): Promise<{ action: string; actor: string; reason: string | null; details: unknown; at: Date }[]> {
     return manager.query(
       `SELECT action, actor, reason, details, at FROM case_audit WHERE inquiry_id = $1 ORDER BY id`,

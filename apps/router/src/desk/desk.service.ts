@@ -12,6 +12,8 @@ const ON_DESK = ['queued_for_desk', 'classified', 'received'];
 /** A claim lapses after this long, so a case an operator walked away from is not stuck past its clock. */
 export const CLAIM_TTL_MS = 15 * 60_000;
 const FINAL = ['rejected', 'merged', 'closed'];
+/** A request-info identical to the case's last desk action within this long is a repeat of it. */
+const REPEAT_WINDOW_SEC = 600;
 /** A unit holds the case and has not answered yet. */
 const HELD_BY_UNIT = ['assigned', 'accepted', 'extension_requested'];
 
@@ -121,6 +123,10 @@ export class DeskService {
   /** The case stays on the desk (its clock keeps running); the question goes to the citizen on their channel. */
   async requestInfo(inquiryId: string, dto: RequestInfoDto, operator: string): Promise<void> {
     await this.decide(inquiryId, operator, ON_DESK, async (manager, c) => {
+      // The same question again within minutes (a double click, a retry after a lost answer): asked already. The
+      // case stays on the desk, so nothing else tells a repeat from a new request; the citizen must not get it twice.
+      const asked = { action: 'info_requested', actor: operator, reason: dto.question };
+      if (await this.cases.lastAuditIs(manager, inquiryId, asked, REPEAT_WINDOW_SEC)) return;
       await this.cases.audit(manager, inquiryId, 'info_requested', operator, dto.question);
       await this.outbox.append(manager, TOPICS.caseEvents, 'InfoRequested', {
         inquiryId,
