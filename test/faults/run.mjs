@@ -200,8 +200,7 @@ async function singleBrokerScenario(pgServer, smtp) {
   const sink = await startWebhookSink({ port: PORTS.webhook, secret: WEBHOOK_SECRET });
   cleanups.push(() => sink.close());
   const contacts = await giveUnitsContacts({ routerUrl: `http://127.0.0.1:${PORTS.router}`, secret: ROUTER_SECRET, webhookUrl: sink.url, webhookSecret: WEBHOOK_SECRET });
-  const hookedUnits = contacts.hooked;
-  log(`services ready; ${contacts.emailsGiven} of ${contacts.units} units given an e-mail contact, ${hookedUnits.size} a webhook`);
+  log(`services ready; ${contacts.emailsGiven} of ${contacts.units} units given an e-mail contact, ${contacts.hooked.size} a webhook`);
 
   // The fault plan: every fault at a random moment within the first 85% of the load, one at a time (a fault
   // that comes due while another is still under way waits for it, and may land in the drain after the load).
@@ -246,7 +245,7 @@ async function singleBrokerScenario(pgServer, smtp) {
   const routerUrls = [PORTS.router, PORTS.router2].map((port) => `http://127.0.0.1:${port}`);
   const replier = new UnitReplier({ databaseUrl, routerUrls, secret: ROUTER_SECRET, log });
   replier.start();
-  const desk = new DeskOperator({ databaseUrl, routerUrls, secret: ROUTER_SECRET, fallbackUnit: [...hookedUnits][0], random: prng(CFG.seed ^ 0x27d4eb2f), log });
+  const desk = new DeskOperator({ databaseUrl, routerUrls, secret: ROUTER_SECRET, fallbackUnit: [...contacts.hooked][0], random: prng(CFG.seed ^ 0x27d4eb2f), log });
   desk.start();
   // Its own PRNG: the fault plan of a seed stays what it was.
   const clocks = new ClockMover({ databaseUrl, random: prng(CFG.seed ^ 0x5bd1e995), log });
@@ -286,27 +285,20 @@ async function singleBrokerScenario(pgServer, smtp) {
     channelIds,
     channelDraftIds: await channelDraftIds(databaseUrl),
   });
-  const channels = await verifyChannels({ databaseUrl, citizens });
-  checked.failures.push(...channels.failures);
-  const toCitizens = await verifyCitizenDeliveries({ databaseUrl, replier, vendors, events: checked.events, quietAt: q.quietAt });
-  checked.failures.push(...toCitizens.failures);
-  const slaClocks = await verifyClocks({ databaseUrl, mover: clocks, events: checked.events, quietAt: q.quietAt, supervision: true });
-  checked.failures.push(...slaClocks.failures);
-  const deskSteps = await verifyDesk({ databaseUrl, desk, events: checked.events });
-  checked.failures.push(...deskSteps.failures);
-  const readModel = await verifyReadModel({ databaseUrl, events: checked.events });
-  checked.failures.push(...readModel.failures);
-  const hooks = await verifyWebhooks({ databaseUrl, sink, hookedUnits, ackedIds, events: checked.events });
-  checked.failures.push(...hooks.failures);
+  const { events } = checked;
+  const parts = [
+    await verifyChannels({ databaseUrl, citizens }),
+    await verifyCitizenDeliveries({ databaseUrl, replier, vendors, events, quietAt: q.quietAt }),
+    await verifyClocks({ databaseUrl, mover: clocks, events, quietAt: q.quietAt, supervision: true }),
+    await verifyDesk({ databaseUrl, desk, events }),
+    await verifyReadModel({ databaseUrl, events }),
+    await verifyWebhooks({ databaseUrl, sink, hookedUnits: contacts.hooked, ackedIds, events }),
+  ];
+  for (const part of parts) checked.failures.push(...part.failures);
   if (!q.quiet) checked.failures.push('quiescence not reached in time');
   const rows = [
     ...checked.rows,
-    ...channels.rows,
-    ...toCitizens.rows,
-    ...slaClocks.rows,
-    ...deskSteps.rows,
-    ...readModel.rows,
-    ...hooks.rows,
+    ...parts.flatMap((part) => part.rows),
     { what: 'load duration (s)', value: (load.durationMs / 1000).toFixed(1), ok: 'ok', note: `${CFG.rate}/s target` },
     { what: 'quiescence after load (s)', value: (q.waitedMs / 1000).toFixed(1), ok: q.quiet ? 'ok' : 'FAIL', note: '' },
   ];

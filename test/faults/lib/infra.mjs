@@ -1,6 +1,7 @@
 // The fault tests' own infrastructure: an embedded PostgreSQL they may crash, a Kafka broker or cluster they
-// may stop, a real SMTP server that counts every mail per delivery id, and a units' webhook receiver. Nothing here touches the machine's
-// PostgreSQL on 5432 or another engineer's broker: every port comes from the caller (29600-29699 by default).
+// may stop, a real SMTP server that counts every mail per delivery id, and a units' webhook receiver. Nothing
+// here touches the machine's PostgreSQL on 5432 or another engineer's broker: every port comes from the caller
+// (29600-29699 by default).
 
 import { spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';

@@ -23,13 +23,12 @@ export async function verifyWebhooks(o) {
   }
   const deliveries = await query(o.databaseUrl, `SELECT message_id, inquiry_id, purpose, status FROM notifier.deliveries WHERE channel = 'webhook'`);
   const planned = new Map();
-  for (const d of deliveries) if (d.purpose === 'assignment') planned.set(d.inquiry_id, (planned.get(d.inquiry_id) ?? 0) + 1);
-  const expected = [...assignedTo.values()].reduce((a, b) => a + b, 0);
-  const wrong = [...new Set([...assignedTo.keys(), ...[...planned.keys()].filter((id) => acked.has(id))])].filter(
-    (id) => (assignedTo.get(id) ?? 0) !== (planned.get(id) ?? 0),
-  );
+  for (const d of deliveries) if (d.purpose === 'assignment' && acked.has(d.inquiry_id)) planned.set(d.inquiry_id, (planned.get(d.inquiry_id) ?? 0) + 1);
+  const sum = (counts) => [...counts.values()].reduce((a, b) => a + b, 0);
+  const expected = sum(assignedTo);
+  const wrong = [...new Set([...assignedTo.keys(), ...planned.keys()])].filter((id) => (assignedTo.get(id) ?? 0) !== (planned.get(id) ?? 0));
   row('units with a webhook', o.hookedUnits.size, o.hookedUnits.size > 0);
-  row('assignments to them / webhook notices planned', `${expected} / ${[...planned].filter(([id]) => acked.has(id)).reduce((a, [, n]) => a + n, 0)}`, expected > 0);
+  row('assignments to them / webhook notices planned', `${expected} / ${sum(planned)}`, expected > 0);
   row('cases whose webhook notices ≠ their assignments to such units', wrong.length, wrong.length === 0, wrong.slice(0, 3).join(' '));
 
   const notSent = deliveries.filter((d) => d.status !== 'sent');

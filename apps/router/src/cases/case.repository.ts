@@ -17,7 +17,7 @@ export interface CaseRow {
   topic: string | null;
   unitId: string | null;
   unitName: string | null;
-  coUnitIds: string[] | null;
+  coUnitIds: string[];
   suggestions: Suggestion[] | null;
   deskDeadline: Date | null;
   claimedBy: string | null;

@@ -68,7 +68,7 @@ export class DeskService {
     // The same request again (a double click, a retry after a lost answer, even after the unit accepted): already
     // so. A reassignment would notify the unit twice and restart its clocks, an extension nobody granted.
     const alreadySo = (c: CaseRow): boolean =>
-      HELD_BY_UNIT.includes(c.status) && c.unitId === dto.unitId && sameSet(c.coUnitIds ?? [], dto.coUnitIds);
+      HELD_BY_UNIT.includes(c.status) && c.unitId === dto.unitId && sameSet(c.coUnitIds, dto.coUnitIds);
     await this.decide(inquiryId, operator, [...ON_DESK, 'assigned', 'awaiting_info'], async (manager, c) => {
       const unit = await this.registry.getUnit(manager, dto.unitId);
       if (!unit) throw new RouterError('unit_not_found', `单位 ${dto.unitId} 不存在`);
